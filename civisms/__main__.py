@@ -1,0 +1,3 @@
+from civisms.cli import main
+
+main()

@@ -1,0 +1,148 @@
+"""The one interface civisms uses to speak to CiviCRM, in business verbs.
+
+Two backends implement it: ``db`` (straight SQL on the CiviCRM database) and ``api4``
+(CiviCRM's REST API v4). Nothing outside ``civisms.civicrm`` writes SQL or builds an
+API v4 ``where``. Option values are always resolved by *name* (sites differ in ids).
+
+Which operations need which backend (README "Backends" repeats this table):
+
+    operation                                   db    api4
+    read contacts, phones, groups, templates    yes   yes
+    read SMS providers, domain, version         yes   yes  (SmsProvider needs 'administer CiviCRM')
+    write activities, save/update templates     yes   yes
+    mailing jobs, recipients, scheduling        yes   no: API v4 has no write path (NotSupportedByBackend)
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterable, Sequence
+
+from civisms.model import Activity, Campaign, Contact, Domain, Group, MessageTemplate, SmsProvider
+
+#: Option groups civisms resolves by name, and the names it needs from them.
+REQUIRED_ACTIVITY_TYPES = ("SMS", "Mass SMS", "SMS delivery", "Inbound SMS")
+RECORD_TYPES = {
+    "assignee": "Activity Assignees",
+    "source": "Activity Source",
+    "target": "Activity Targets",
+}
+
+#: ``civicrm_contact`` columns every contact read returns, besides what tokens ask for.
+BASE_CONTACT_FIELDS = (
+    "id", "contact_type", "display_name", "do_not_sms", "is_opt_out", "is_deceased", "is_deleted",
+)
+
+
+class CiviCRM(abc.ABC):
+    """A CiviCRM site, seen through one backend."""
+
+    backend_name: str = "?"
+
+    # -- site ----------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def civicrm_version(self) -> str | None:
+        """The CiviCRM version the site runs, when the backend can tell."""
+
+    @abc.abstractmethod
+    def domain(self) -> Domain:
+        """The configured domain."""
+
+    @abc.abstractmethod
+    def option_values(self, group: str) -> dict[str, int]:
+        """Option ``name`` → integer ``value`` for an option group, cached per process.
+
+        Groups used: ``activity_type``, ``activity_status``, ``activity_contacts``,
+        ``phone_type``, ``group_type``, ``sms_api_type``.
+        """
+
+    @abc.abstractmethod
+    def option_labels(self, group: str) -> dict[str, str]:
+        """Option ``value`` (as a string) → ``label`` for an option group, cached per process
+        (pseudoconstant tokens such as ``{contact.prefix_id:label}``)."""
+
+    def option_value(self, group: str, name: str) -> int:
+        """The value of one option by name; ``CiviCRMNotFound`` when the site lacks it."""
+        from civisms.errors import CiviCRMNotFound
+
+        values = self.option_values(group)
+        if name not in values:
+            raise CiviCRMNotFound(
+                f"option {name!r} not found in option group {group!r} "
+                f"(the site has: {', '.join(sorted(values)) or 'none'})"
+            )
+        return values[name]
+
+    # -- contacts ------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def contacts(
+        self, ids: Sequence[int], fields: Iterable[str] = (), *, include_deleted: bool = True
+    ) -> list[Contact]:
+        """Contacts by id (missing ids are simply absent), with every phone.
+
+        ``fields`` are extra ``civicrm_contact`` columns to put in ``Contact.fields``
+        (what the message's tokens need); the result is ordered by id.
+        """
+
+    @abc.abstractmethod
+    def group_contact_ids(self, group_id: int) -> list[int]:
+        """Members of a group: status ``Added`` for static groups, the cache for smart or
+        parent groups (minus contacts ``Removed`` from it). Deleted contacts included;
+        callers decide what to skip and why."""
+
+    @abc.abstractmethod
+    def find_contacts(self, text: str) -> list[Contact]:
+        """Contacts (not in trash) whose email or display name equals ``text``."""
+
+    # -- groups, templates, providers, campaigns -----------------------------------------
+
+    @abc.abstractmethod
+    def groups(self) -> list[Group]:
+        """Every group of the site, ordered by title."""
+
+    @abc.abstractmethod
+    def sms_templates(self, *, include_inactive: bool = False) -> list[MessageTemplate]:
+        """SMS templates (``is_sms = 1``, no workflow), ordered by title."""
+
+    @abc.abstractmethod
+    def save_sms_template(self, title: str, text: str) -> MessageTemplate:
+        """Save ``text`` as a new SMS template, as CiviCRM's "Save As New Template"."""
+
+    @abc.abstractmethod
+    def update_sms_template(self, template_id: int, text: str) -> MessageTemplate:
+        """Replace a template's text, as CiviCRM's "Update Template" (title unchanged)."""
+
+    @abc.abstractmethod
+    def sms_providers(self, *, include_inactive: bool = True) -> list[SmsProvider]:
+        """Provider rows of the domain (or with no domain), default first, then by id."""
+
+    @abc.abstractmethod
+    def campaigns(self) -> list[Campaign]:
+        """Campaigns of the site."""
+
+    # -- writing -------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def create_activity(self, activity: Activity) -> int:
+        """Write one activity and its contact rows exactly as CiviCRM does; return its id."""
+
+    def create_activities(self, activities: Sequence[Activity]) -> list[int]:
+        """Write several activities; backends may batch."""
+        return [self.create_activity(a) for a in activities]
+
+    @abc.abstractmethod
+    def add_activity_targets(self, activity_id: int, contact_ids: Sequence[int]) -> None:
+        """Add ``Activity Targets`` rows to an existing activity (duplicates ignored)."""
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections."""
+
+    def __enter__(self) -> CiviCRM:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

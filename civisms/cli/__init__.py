@@ -1,0 +1,112 @@
+"""The ``civisms`` command line: thin click commands, one module per group.
+
+Every command parses options, calls one library function and prints. Library errors
+become one-line messages here, in one place (``CivismsGroup.invoke``); exit codes: 0 ok,
+1 the operation ran but did not fully succeed, 2 bad input or configuration.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from typing import Any
+
+import click
+
+from civisms.errors import (
+    CiviCRMError,
+    CivismsError,
+    ConfigError,
+    FatalProviderError,
+    InputError,
+    TextError,
+)
+
+#: Sub-command modules, each exposing a click command or group named ``command``.
+SUBCOMMANDS = ("config", "check", "demo", "text", "providers", "send")
+
+
+class State:
+    """What the root group hands to its sub-commands (built lazily)."""
+
+    def __init__(self, config_path: str | None) -> None:
+        self.config_path = config_path
+        self._settings: Any = None
+
+    @property
+    def settings(self) -> Any:
+        from civisms.config import load_settings
+
+        if self._settings is None:
+            self._settings = load_settings(self.config_path)
+        return self._settings
+
+    def civicrm(self) -> Any:
+        from civisms.civicrm import connect
+
+        return connect(self.settings)
+
+
+def exit_code_for(exc: CivismsError) -> int:
+    """Bad input and configuration exit 2; everything else that failed exits 1."""
+    if isinstance(exc, ConfigError | InputError | TextError):
+        return 2
+    return 1
+
+
+class CivismsGroup(click.Group):
+    """Root group: loads sub-commands lazily and turns civisms errors into one line."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = set(super().list_commands(ctx))
+        for module in SUBCOMMANDS:
+            if importlib.util.find_spec(f"civisms.cli.{module}") is not None:
+                names.add(module)
+        return sorted(names)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = super().get_command(ctx, name)
+        if command is not None or name not in SUBCOMMANDS:
+            return command
+        try:
+            module = importlib.import_module(f"civisms.cli.{name}")
+        except ModuleNotFoundError:
+            return None
+        return module.command
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CivismsError as exc:
+            prefix = "error"
+            if isinstance(exc, ConfigError):
+                prefix = "configuration error"
+            elif isinstance(exc, CiviCRMError):
+                prefix = "CiviCRM error"
+            elif isinstance(exc, FatalProviderError):
+                prefix = "gateway error"
+            click.echo(f"civisms: {prefix}: {exc}", err=True)
+            sys.exit(exit_code_for(exc))
+
+
+@click.group(cls=CivismsGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False), envvar="CIVISMS_CONFIG",
+    help="TOML settings file (default: CIVISMS_CONFIG).",
+)
+@click.version_option(package_name="civisms")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None) -> None:
+    """civisms: the SMS service for CiviCRM sites.
+
+    \b
+    Example:
+        CIVISMS_DB_URL=mysql://civi:secret@127.0.0.1/civicrm civisms check
+    """
+    ctx.obj = State(config_path)
+
+
+def print_json(data: Any) -> None:
+    """Print ``data`` as indented JSON (non-ASCII kept readable)."""
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))

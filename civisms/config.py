@@ -1,0 +1,229 @@
+"""civisms settings: ``CIVISMS_*`` environment variables and an optional TOML file.
+
+Precedence, highest first: explicit overrides, environment, the TOML file named by
+``civisms --config PATH`` or ``CIVISMS_CONFIG``. In the TOML file keys are the setting
+names in lower case without the prefix (``backend = "db"``). Secrets are ``SecretStr``
+and never leave this module unmasked except through ``reveal()`` at the point of use.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import phonenumbers
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from civisms.errors import ConfigError
+
+ENV_PREFIX = "CIVISMS_"
+MASK = "********"
+
+
+@dataclass(frozen=True, slots=True)
+class DbParams:
+    """Connection parameters parsed from ``CIVISMS_DB_URL``."""
+
+    host: str
+    port: int
+    user: str
+    password: str
+    database: str
+    unix_socket: str | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"DbParams(host={self.host!r}, port={self.port}, user={self.user!r}, "
+            f"password={MASK!r}, database={self.database!r}, unix_socket={self.unix_socket!r})"
+        )
+
+
+def parse_db_url(url: str) -> DbParams:
+    """Parse ``mysql://user:password@host:port/database[?unix_socket=/path]``."""
+    parts = urlsplit(url)
+    shown = mask_url(url)
+    if parts.scheme not in ("mysql", "mariadb"):
+        raise ConfigError(
+            "CIVISMS_DB_URL", repr(shown), "mysql://user:password@host:port/database"
+        )
+    database = unquote(parts.path.lstrip("/"))
+    if not database or "/" in database:
+        raise ConfigError(
+            "CIVISMS_DB_URL", f"{shown!r} (no database name)",
+            "mysql://user:password@host:port/database",
+        )
+    try:
+        port = parts.port or 3306
+    except ValueError:
+        raise ConfigError(
+            "CIVISMS_DB_URL", f"{shown!r} (bad port)", "a port number such as 3306"
+        ) from None
+    query = parse_qs(parts.query)
+    return DbParams(
+        host=parts.hostname or "localhost",
+        port=port,
+        user=unquote(parts.username or "root"),
+        password=unquote(parts.password or ""),
+        database=database,
+        unix_socket=query.get("unix_socket", [None])[0],
+    )
+
+
+def mask_url(url: str) -> str:
+    """The URL with any password replaced by the mask."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", f":{MASK}@", 1)
+    return parts._replace(netloc=netloc).geturl()
+
+
+class Settings(BaseSettings):
+    """Every civisms setting, validated once at start-up."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, extra="ignore", case_sensitive=False, validate_default=True
+    )
+
+    backend: Literal["db", "api4"] = Field("db", description="how civisms talks to CiviCRM")
+    db_url: SecretStr | None = Field(None, description="mysql://user:password@host:port/db")
+    api_url: str | None = Field(None, description="site base URL or full API v4 endpoint")
+    api_key: SecretStr | None = Field(None, description="API key of the CiviCRM user")
+    site_key: SecretStr | None = Field(None, description="CIVICRM_SITE_KEY, when required")
+    api_timeout: float = Field(30.0, gt=0, description="seconds per API request")
+    domain_id: int = Field(1, ge=1, description="CiviCRM domain id")
+    default_region: str | None = Field(None, description="ISO country for numbers without +")
+    source_contact_id: int | None = Field(None, ge=1, description="contact recorded as sender")
+    max_segments: int = Field(1, ge=1, le=10, description="segments allowed per message")
+    outbox: Path = Field(Path("var/outbox.jsonl"), description="the local provider's outbox")
+
+    @field_validator("default_region")
+    @classmethod
+    def _known_region(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        region = value.strip().upper()
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError("an ISO 3166 country code such as FR, BE, GB or US")
+        return region
+
+    @field_validator("db_url")
+    @classmethod
+    def _parsable_db_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            parse_db_url(value.get_secret_value())
+        return value
+
+    @field_validator("api_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("an http:// or https:// URL of the CiviCRM site")
+        return value or None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings)
+
+    # -- derived values -------------------------------------------------------------------
+
+    def db_params(self) -> DbParams:
+        """Parsed database parameters; a clear error when the URL is missing."""
+        if self.db_url is None:
+            raise ConfigError(
+                "CIVISMS_DB_URL", "nothing", "mysql://user:password@host:port/database "
+                "(required when CIVISMS_BACKEND=db)"
+            )
+        return parse_db_url(self.db_url.get_secret_value())
+
+    def require_api(self) -> tuple[str, str]:
+        """The API URL and key; a clear error when either is missing."""
+        if not self.api_url:
+            raise ConfigError(
+                "CIVISMS_API_URL", "nothing",
+                "the CiviCRM site URL, e.g. https://example.org (required when CIVISMS_BACKEND=api4)",
+            )
+        if self.api_key is None or not self.api_key.get_secret_value():
+            raise ConfigError(
+                "CIVISMS_API_KEY", "nothing",
+                "the API key of a CiviCRM user (required when CIVISMS_BACKEND=api4)",
+            )
+        return self.api_url, self.api_key.get_secret_value()
+
+    def masked(self) -> dict[str, Any]:
+        """Effective settings for display, every secret masked."""
+        shown: dict[str, Any] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if name == "db_url" and value is not None:
+                value = mask_url(value.get_secret_value())
+            elif isinstance(value, SecretStr):
+                value = MASK if value.get_secret_value() else ""
+            elif isinstance(value, Path):
+                value = str(value)
+            shown[name] = value
+        return shown
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError("CIVISMS_CONFIG", repr(str(path)), "an existing TOML file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("CIVISMS_CONFIG", f"{path} ({exc})", "a valid TOML file") from None
+    section = data.get("civisms", data)
+    return {str(k).lower(): v for k, v in section.items() if not isinstance(v, dict)}
+
+
+def load_settings(config: str | Path | None = None, **overrides: Any) -> Settings:
+    """Build the settings from the environment and an optional TOML file.
+
+    A validation failure becomes one ``ConfigError`` line naming the setting, what was
+    found (masked if secret) and what is expected.
+    """
+    path = config or os.environ.get(f"{ENV_PREFIX}CONFIG")
+    file_values = _read_toml(Path(path)) if path else {}
+    env_names = {k[len(ENV_PREFIX):].lower() for k in os.environ if k.upper().startswith(ENV_PREFIX)}
+    init = {k: v for k, v in file_values.items() if k not in env_names}
+    init.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return Settings(**init)
+    except ValidationError as exc:
+        raise _config_error(exc) from None
+    except ConfigError:
+        raise
+
+
+_SECRET_FIELDS = {"db_url", "api_key", "site_key"}
+
+
+def _config_error(exc: ValidationError) -> ConfigError:
+    err = exc.errors()[0]
+    name = str(err["loc"][0]) if err["loc"] else "?"
+    setting = f"{ENV_PREFIX}{name.upper()}"
+    if name in _SECRET_FIELDS:
+        found = MASK
+    else:
+        found = repr(err.get("input"))
+    ctx_error = (err.get("ctx") or {}).get("error")
+    if isinstance(ctx_error, ConfigError):
+        return ctx_error
+    message = str(err["msg"])
+    expected = message.removeprefix("Value error, ")
+    if name == "backend":
+        expected = "db or api4"
+    return ConfigError(setting, found, expected)
