@@ -153,7 +153,8 @@ class Settings(BaseSettings):
         if not self.api_url:
             raise ConfigError(
                 "CIVISMS_API_URL", "nothing",
-                "the CiviCRM site URL, e.g. https://example.org (required when CIVISMS_BACKEND=api4)",
+                "the CiviCRM site URL, e.g. https://example.org "
+                "(required when CIVISMS_BACKEND=api4)",
             )
         if self.api_key is None or not self.api_key.get_secret_value():
             raise ConfigError(
@@ -197,7 +198,9 @@ def load_settings(config: str | Path | None = None, **overrides: Any) -> Setting
     """
     path = config or os.environ.get(f"{ENV_PREFIX}CONFIG")
     file_values = _read_toml(Path(path)) if path else {}
-    env_names = {k[len(ENV_PREFIX):].lower() for k in os.environ if k.upper().startswith(ENV_PREFIX)}
+    env_names = {
+        k[len(ENV_PREFIX) :].lower() for k in os.environ if k.upper().startswith(ENV_PREFIX)
+    }
     init = {k: v for k, v in file_values.items() if k not in env_names}
     init.update({k: v for k, v in overrides.items() if v is not None})
     try:
@@ -215,10 +218,7 @@ def _config_error(exc: ValidationError) -> ConfigError:
     err = exc.errors()[0]
     name = str(err["loc"][0]) if err["loc"] else "?"
     setting = f"{ENV_PREFIX}{name.upper()}"
-    if name in _SECRET_FIELDS:
-        found = MASK
-    else:
-        found = repr(err.get("input"))
+    found = MASK if name in _SECRET_FIELDS else repr(err.get("input"))
     ctx_error = (err.get("ctx") or {}).get("error")
     if isinstance(ctx_error, ConfigError):
         return ctx_error

@@ -10,7 +10,7 @@ Which operations need which backend (README "Backends" repeats this table):
     read contacts, phones, groups, templates    yes   yes
     read SMS providers, domain, version         yes   yes  (SmsProvider needs 'administer CiviCRM')
     write activities, save/update templates     yes   yes
-    mailing jobs, recipients, scheduling        yes   no: API v4 has no write path (NotSupportedByBackend)
+    mailing jobs, recipients, scheduling        yes   no (API v4 cannot write them)
 """
 
 from __future__ import annotations
@@ -73,6 +73,14 @@ class CiviCRM(abc.ABC):
                 f"(the site has: {', '.join(sorted(values)) or 'none'})"
             )
         return values[name]
+
+    def enabled_components(self) -> list[str] | None:
+        """CiviCRM components enabled on the site (``CiviMail`` ...), or None if unknown."""
+        return None
+
+    def active_jobs(self) -> list[str]:
+        """``api_entity.api_action`` of the site's active scheduled jobs (``job.process_sms``)."""
+        return []
 
     # -- contacts ------------------------------------------------------------------------
 

@@ -1,0 +1,146 @@
+"""``civisms check``: can civisms work with this CiviCRM site, and what does it see?"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from civisms.civicrm.base import REQUIRED_ACTIVITY_TYPES, CiviCRM
+from civisms.errors import CiviCRMError
+from civisms.model import SmsProvider
+
+MASK = "********"
+
+
+@dataclass
+class CheckReport:
+    """What ``civisms check`` found; ``problems`` empty means civisms can work here."""
+
+    backend: str
+    civicrm_version: str | None = None
+    domain: dict[str, Any] | None = None
+    providers: list[dict[str, Any]] = field(default_factory=list)
+    sms_templates: int | None = None
+    activity_types: dict[str, int | None] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def adapter_name(provider: SmsProvider) -> str | None:
+    """The civisms adapter that would serve a provider row, or None when none would."""
+    try:
+        from civisms.providers.registry import adapter_key_for
+    except ImportError:  # gateways not installed in this build
+        return None
+    try:
+        return adapter_key_for(provider)
+    except Exception:  # an unknown extension key: reported as "no adapter"
+        return None
+
+
+def describe_provider(provider: SmsProvider) -> dict[str, Any]:
+    """A provider row for display, secrets masked (password and secret-looking params)."""
+    params = {
+        key: (MASK if _is_secret(key) else value) for key, value in provider.api_params.items()
+    }
+    return {
+        "id": provider.id,
+        "name": provider.name,
+        "title": provider.title,
+        "username": provider.username,
+        "password": MASK if provider.password else None,
+        "api_type": provider.api_type,
+        "api_url": provider.api_url,
+        "api_params": params,
+        "is_active": provider.is_active,
+        "is_default": provider.is_default,
+        "adapter": adapter_name(provider),
+    }
+
+
+def _is_secret(key: str) -> bool:
+    lowered = key.lower()
+    return any(word in lowered for word in ("pass", "secret", "token", "key", "auth"))
+
+
+def run_check(civicrm: CiviCRM) -> CheckReport:
+    """Connect, read what civisms needs, and list every problem found (never raises for
+    CiviCRM errors: they become problems)."""
+    report = CheckReport(backend=civicrm.backend_name)
+    try:
+        domain = civicrm.domain()
+    except CiviCRMError as exc:
+        report.problems.append(str(exc))
+        return report
+    report.civicrm_version = domain.version
+    report.domain = {"id": domain.id, "name": domain.name, "contact_id": domain.contact_id}
+    steps = (_activity_types, _providers, _templates, _components, _jobs)
+    for step in steps:
+        try:
+            step(civicrm, report)
+        except CiviCRMError as exc:
+            report.problems.append(str(exc))
+    return report
+
+
+def _activity_types(civicrm: CiviCRM, report: CheckReport) -> None:
+    values = civicrm.option_values("activity_type")
+    for name in REQUIRED_ACTIVITY_TYPES:
+        report.activity_types[name] = values.get(name)
+        if name not in values:
+            report.problems.append(
+                f"activity type {name!r} is missing from option group 'activity_type'; "
+                "CiviCRM creates it on install and upgrade — re-run the CiviCRM upgrade"
+            )
+
+
+def _providers(civicrm: CiviCRM, report: CheckReport) -> None:
+    providers = civicrm.sms_providers(include_inactive=True)
+    report.providers = [describe_provider(p) for p in providers]
+    if not any(p.is_active for p in providers):
+        report.warnings.append(
+            "no active SMS provider: add one in CiviCRM (Administer > System Settings > "
+            "SMS Providers) before sending"
+        )
+    for shown in report.providers:
+        if shown["is_active"] and shown["adapter"] is None and _gateways_available():
+            report.warnings.append(
+                f"provider {shown['id']} {shown['title']!r} ({shown['name']}) has no civisms "
+                "adapter; see `civisms providers list`"
+            )
+
+
+def _gateways_available() -> bool:
+    try:
+        import civisms.providers.registry  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _templates(civicrm: CiviCRM, report: CheckReport) -> None:
+    report.sms_templates = len(civicrm.sms_templates())
+
+
+def _components(civicrm: CiviCRM, report: CheckReport) -> None:
+    components = civicrm.enabled_components()
+    if components is not None and "CiviMail" not in components:
+        report.problems.append(
+            "CiviMail is disabled: mass SMS needs it (Administer > System Settings > "
+            "Components, enable CiviMail)"
+        )
+
+
+def _jobs(civicrm: CiviCRM, report: CheckReport) -> None:
+    if "job.process_sms" in civicrm.active_jobs():
+        report.warnings.append(
+            "CiviCRM's own scheduled job 'Send Scheduled SMS' (Job.process_sms) is active; "
+            "disable it when civisms sends the mailings, or both will compete for them"
+        )

@@ -1,0 +1,154 @@
+"""A thin MySQLdb connection for the db backend: parameterized SQL, translated errors.
+
+Every ``MySQLdb`` exception is turned into a civisms error here, once, with the server
+named and the password never shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from typing import Any
+
+import MySQLdb
+import MySQLdb.cursors
+from MySQLdb.constants import CLIENT
+
+from civisms.config import DbParams
+from civisms.errors import (
+    CiviCRMAPIError,
+    CiviCRMAuthError,
+    CiviCRMError,
+    CiviCRMNotFound,
+    CiviCRMUnreachable,
+)
+
+# MariaDB/MySQL client and server error codes, by what they mean to a civisms user.
+_UNREACHABLE = {2002, 2003, 2005, 2006, 2013, 2055}
+_ACCESS_DENIED = {1044, 1045, 1698}
+_UNKNOWN_DATABASE = 1049
+_NO_SUCH_TABLE = 1146
+
+
+def where(params: DbParams) -> str:
+    """How to name the server in an error: socket or host:port, and the database."""
+    server = params.unix_socket or f"{params.host}:{params.port}"
+    return f"{server}/{params.database}" if params.database else server
+
+
+def translate(exc: MySQLdb.Error, params: DbParams) -> CiviCRMError:
+    """The civisms error for a MySQLdb error."""
+    code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
+    detail = str(exc.args[1]) if len(exc.args) > 1 else str(exc)
+    if params.password:
+        detail = detail.replace(params.password, "********")
+    if code in _UNREACHABLE:
+        return CiviCRMUnreachable(
+            f"cannot reach the CiviCRM database at {where(params)} ({detail}); "
+            "check CIVISMS_DB_URL and that the server is running"
+        )
+    if code in _ACCESS_DENIED:
+        return CiviCRMAuthError(
+            f"the database refused user {params.user!r} at {where(params)}; "
+            "check the user and password in CIVISMS_DB_URL"
+        )
+    if code == _UNKNOWN_DATABASE:
+        return CiviCRMNotFound(
+            f"database {params.database!r} does not exist on {where(params)}; "
+            "check the database name in CIVISMS_DB_URL"
+        )
+    if code == _NO_SUCH_TABLE:
+        return CiviCRMNotFound(
+            f"{detail} — is {params.database!r} a CiviCRM database? "
+            "CIVISMS_DB_URL must name the database CiviCRM itself uses"
+        )
+    return CiviCRMAPIError(f"database error {code}: {detail}")
+
+
+def connect(params: DbParams, *, database: bool = True, multi: bool = False) -> Any:
+    """Open a MySQLdb connection (utf8mb4, autocommit) or raise a civisms error."""
+    kwargs: dict[str, Any] = {
+        "user": params.user,
+        "passwd": params.password,
+        "charset": "utf8mb4",
+        "use_unicode": True,
+        "autocommit": True,
+        "connect_timeout": 10,
+    }
+    if params.unix_socket:
+        kwargs["unix_socket"] = params.unix_socket
+    else:
+        kwargs["host"] = params.host
+        kwargs["port"] = params.port
+    if database:
+        kwargs["database"] = params.database
+    if multi:
+        kwargs["client_flag"] = CLIENT.MULTI_STATEMENTS
+    try:
+        return MySQLdb.connect(**kwargs)
+    except MySQLdb.Error as exc:
+        raise translate(exc, params) from None
+
+
+class Database:
+    """One connection to a CiviCRM database; reconnects once when the server hung up."""
+
+    def __init__(self, params: DbParams) -> None:
+        self.params = params
+        self._conn: Any = None
+
+    @property
+    def conn(self) -> Any:
+        if self._conn is None:
+            self._conn = connect(self.params)
+        return self._conn
+
+    def rows(self, sql: str, args: Sequence[Any] | dict[str, Any] | None = None) -> list[dict]:
+        """Run a query and return its rows as dicts."""
+        with self._cursor() as cur:
+            cur.execute(sql, args)
+            return list(cur.fetchall())
+
+    def execute(self, sql: str, args: Sequence[Any] | dict[str, Any] | None = None) -> int:
+        """Run a statement; return the last insert id (or 0)."""
+        with self._cursor() as cur:
+            cur.execute(sql, args)
+            return int(cur.lastrowid or 0)
+
+    def rowcount(self, sql: str, args: Sequence[Any] | dict[str, Any] | None = None) -> int:
+        """Run a statement; return how many rows it changed."""
+        with self._cursor() as cur:
+            return int(cur.execute(sql, args))
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group statements: all are committed, or none."""
+        conn = self.conn
+        try:
+            conn.begin()
+            yield
+            conn.commit()
+        except BaseException:
+            with suppress(MySQLdb.Error):
+                conn.rollback()
+            raise
+
+    @contextmanager
+    def _cursor(self) -> Iterator[Any]:
+        try:
+            cur = self.conn.cursor(MySQLdb.cursors.DictCursor)
+        except MySQLdb.Error as exc:
+            raise translate(exc, self.params) from None
+        try:
+            yield cur
+        except MySQLdb.Error as exc:
+            raise translate(exc, self.params) from None
+        finally:
+            cur.close()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            finally:
+                self._conn = None

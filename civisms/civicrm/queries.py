@@ -1,0 +1,42 @@
+"""Named SQL blocks of the db backend, read once from ``queries.sql``."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+_NAME = re.compile(r"^-- name: (\w+)\s*$", re.MULTILINE)
+_SAFE_COLUMN = re.compile(r"^[a-z_][a-z0-9_]*$", re.IGNORECASE)
+
+
+@cache
+def _load(path: Path) -> dict[str, str]:
+    text = path.read_text(encoding="utf-8")
+    pieces = _NAME.split(text)
+    queries: dict[str, str] = {}
+    for name, body in zip(pieces[1::2], pieces[2::2], strict=True):
+        lines = [line for line in body.splitlines() if not line.lstrip().startswith("--")]
+        queries[name] = "\n".join(lines).strip()
+    return queries
+
+
+def query(name: str, path: Path | None = None) -> str:
+    """The SQL of the named block."""
+    return _load(path or Path(__file__).with_name("queries.sql"))[name]
+
+
+def placeholders(count: int, width: int = 1) -> str:
+    """``%s, %s`` (or ``(%s, %s), (%s, %s)`` rows of ``width``) for ``count`` values."""
+    if width == 1:
+        return ", ".join(["%s"] * count)
+    row = "(" + ", ".join(["%s"] * width) + ")"
+    return ", ".join([row] * count)
+
+
+def column_list(columns: list[str], alias: str = "c") -> str:
+    """A select list of already-validated column names."""
+    for column in columns:
+        if not _SAFE_COLUMN.match(column):
+            raise ValueError(f"not a column name: {column!r}")
+    return ", ".join(f"{alias}.`{column}`" for column in columns)
