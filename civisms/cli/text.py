@@ -1,0 +1,160 @@
+"""``civisms text check``: what a recipient will read, and what it costs, before sending."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from civisms.cli import print_json
+from civisms.errors import InputError
+from civisms.text import judge, parse, segment, smart_replacements, token_values
+from civisms.text.segments import GSM7, Segmentation
+
+MAX_FILE_BYTES = 1_000_000
+
+
+@click.group("text")
+def command() -> None:
+    """Message text: tokens, SMS segments and the length policy."""
+
+
+@command.command("check")
+@click.argument("text", required=False)
+@click.option("--file", "path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Read the message from a UTF-8 text file (one final newline is ignored).")
+@click.option("--contact", "contact_id", type=click.IntRange(min=1),
+              help="Render the tokens for this contact id (needs a CiviCRM connection).")
+@click.option("--smart-encoding", is_flag=True,
+              help="Replace curly quotes, dashes, ellipses ... by GSM look-alikes first.")
+@click.option("--keep-unknown", is_flag=True,
+              help="Leave unknown tokens as typed (CiviCRM's behaviour) instead of refusing.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def check(
+    ctx: click.Context, text: str | None, path: Path | None, contact_id: int | None,
+    smart_encoding: bool, keep_unknown: bool, as_json: bool,
+) -> None:
+    """Show encoding, segments, characters and the verdict against CIVISMS_MAX_SEGMENTS.
+
+    Exit code 0 when the message is within the policy, 1 when it is over, 2 for bad input
+    (unknown token, unreadable file ...).
+
+    \b
+    Examples:
+        civisms text check 'Hi {contact.first_name}, see you Saturday!'
+        civisms text check --contact 9 --json --file spring.txt
+    """
+    source = _read_source(text, path)
+    template = parse(source, unknown="keep" if keep_unknown else "error")
+    rendered = source
+    if contact_id is not None:
+        rendered = _render_for(ctx, template, contact_id)
+    plain = segment(rendered)
+    smart = segment(rendered, smart_encoding=True)
+    seg = smart if smart_encoding else plain
+    max_segments = ctx.obj.settings.max_segments
+    verdict = judge(seg, max_segments)
+    report: dict[str, Any] = {
+        **seg.as_dict(),
+        "within_policy": verdict.within_policy,
+        "max_segments": max_segments,
+        "reason": verdict.reason,
+        "contact_id": contact_id,
+        "rendered": contact_id is not None or not template.tokens,
+        "tokens": [t.text for t in template.tokens],
+        "unknown_tokens": [t.text for t in template.unknown],
+        "smart_encoding": _smart_report(rendered, plain, smart, smart_encoding),
+    }
+    if as_json:
+        print_json(report)
+    else:
+        _print_report(report, seg)
+    if not verdict.within_policy:
+        sys.exit(1)
+
+
+def _read_source(text: str | None, path: Path | None) -> str:
+    if (text is None) == (path is None):
+        raise InputError("give the message either as TEXT or with --file PATH (exactly one)")
+    if path is None:
+        assert text is not None
+        if not text:
+            raise InputError("the message is empty")
+        return text
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(f"{path}: {size:,} bytes; a message file may hold at most 1 MB")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    try:
+        content = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "save it as UTF-8"
+        ) from None
+    # Editors end files with a newline nobody means to send.
+    content = content.removesuffix("\n").removesuffix("\r")
+    if not content:
+        raise InputError(f"{path}: the file is empty")
+    return content
+
+
+def _render_for(ctx: click.Context, template: Any, contact_id: int) -> str:
+    with ctx.obj.civicrm() as civicrm:
+        values = token_values(civicrm, template, [contact_id])
+    if contact_id not in values:
+        raise InputError(f"no contact with id {contact_id} on this site")
+    return str(template.render(values[contact_id]))
+
+
+def _smart_report(
+    rendered: str, plain: Segmentation, smart: Segmentation, applied: bool
+) -> dict[str, Any]:
+    changes = smart_replacements(rendered)
+    return {
+        "applied": applied,
+        "changes_encoding": plain.encoding != smart.encoding,
+        "encoding": smart.encoding,
+        "segments": smart.segments,
+        "replacements": [{"char": c, "by": r, "position": i} for c, r, i in changes],
+    }
+
+
+def _print_report(report: dict[str, Any], seg: Segmentation) -> None:
+    unit = "septets" if seg.encoding == GSM7 else "UTF-16 code units"
+    click.echo(f"text:        {seg.text}")
+    if report["tokens"] and not report["rendered"]:
+        click.echo("tokens:      " + ", ".join(dict.fromkeys(report["tokens"])))
+        click.echo("             (not rendered: counts are for the text as typed; "
+                   "use --contact ID)")
+    if report["unknown_tokens"]:
+        click.echo("left as typed: " + ", ".join(report["unknown_tokens"]))
+    click.echo(f"encoding:    {seg.encoding}")
+    sizes = " + ".join(str(s) for s in seg.part_sizes)
+    click.echo(f"segments:    {seg.segments}" + (f" ({sizes})" if seg.segments > 1 else ""))
+    click.echo(f"characters:  {seg.characters} ({unit}); {seg.bits} bits")
+    for ch in seg.non_gsm:
+        points = " ".join(f"U+{ord(c):04X}" for c in ch.char)
+        click.echo(f"non-GSM:     {ch.char!r} ({points}) at {ch.position}")
+    smart = report["smart_encoding"]
+    if smart["changes_encoding"]:
+        swaps = ", ".join(
+            f"{r['char']!r}→{r['by']!r} at {r['position']}" for r in smart["replacements"]
+        )
+        verb = "applied" if smart["applied"] else "would send"
+        click.echo(
+            f"smart encoding {verb}: {smart['encoding']}, {smart['segments']} segment(s); {swaps}"
+        )
+        if not smart["applied"]:
+            click.echo("             (use --smart-encoding to send it that way)")
+    if report["within_policy"]:
+        limit = report["max_segments"]
+        click.echo(f"verdict:     within policy ({seg.segments} of at most {limit})")
+    else:
+        click.echo(f"verdict:     OVER POLICY: {report['reason']}")
