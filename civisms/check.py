@@ -17,6 +17,7 @@ class CheckReport:
     """What ``civisms check`` found; ``problems`` empty means civisms can work here."""
 
     backend: str
+    connected: bool = False
     civicrm_version: str | None = None
     domain: dict[str, Any] | None = None
     providers: list[dict[str, Any]] = field(default_factory=list)
@@ -79,6 +80,7 @@ def run_check(civicrm: CiviCRM) -> CheckReport:
     except CiviCRMError as exc:
         report.problems.append(str(exc))
         return report
+    report.connected = True
     report.civicrm_version = domain.version
     report.domain = {"id": domain.id, "name": domain.name, "contact_id": domain.contact_id}
     steps = (_activity_types, _providers, _templates, _components, _jobs)

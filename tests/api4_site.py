@@ -106,6 +106,11 @@ class Api4Site:
     def install(self, rsps: responses.RequestsMock) -> None:
         """Answer every ``{BASE_URL}/civicrm/ajax/api4/{Entity}/{action}`` POST."""
         rsps.add_callback(responses.POST, _ROUTE, callback=self._answer)
+        self._rsps = rsps
+
+    def passthru(self, prefix: str) -> None:
+        """Let requests to ``prefix`` (a real local gateway) reach the network."""
+        self._rsps.add_passthru(prefix)
 
     def _answer(self, request: Any) -> tuple[int, dict[str, str], str]:
         entity, action = _ROUTE.match(request.url.split("?")[0]).groups()

@@ -19,7 +19,6 @@ from civisms.model import Activity
 if TYPE_CHECKING:
     from api4_site import Api4Site
 
-pytest_plugins = ["api4_site"]  # the api4_site / api4_civicrm fixtures
 
 EXACT = [
     "OptionValue.get.phone_type",

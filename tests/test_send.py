@@ -24,11 +24,22 @@ TEXT = "Hi {contact.first_name} {contact.last_name}, the Spring drive starts Sat
 SENDER = 2  # Standalone Admin, the "logged-in" user of the observed run
 
 
-@pytest.fixture
-def run(site: SiteDb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    """Run the CLI against the sample site, with the local outbox in tmp_path."""
-    monkeypatch.setenv("CIVISMS_DB_URL", site.url)
-    monkeypatch.setenv("CIVISMS_BACKEND", "db")
+@pytest.fixture(params=["db", "api4"])
+def run(request: pytest.FixtureRequest, site: SiteDb, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Run the CLI against the sample site through each backend (api4: the emulator),
+    with the local outbox in tmp_path."""
+    monkeypatch.setenv("CIVISMS_BACKEND", request.param)
+    if request.param == "db":
+        monkeypatch.setenv("CIVISMS_DB_URL", site.url)
+    else:
+        from api4_site import API_KEY, BASE_URL
+
+        emulator = request.getfixturevalue("api4_site")
+        emulator_passthru(request)
+        monkeypatch.setenv("CIVISMS_API_URL", BASE_URL)
+        monkeypatch.setenv("CIVISMS_API_KEY", API_KEY)
+        assert emulator is not None
     monkeypatch.setenv("CIVISMS_OUTBOX", str(tmp_path / "outbox.jsonl"))
     monkeypatch.setenv("CIVISMS_SOURCE_CONTACT_ID", str(SENDER))
     monkeypatch.delenv("CIVISMS_CONFIG", raising=False)
@@ -37,6 +48,11 @@ def run(site: SiteDb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type:
         return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
     return invoke
+
+
+def emulator_passthru(request: pytest.FixtureRequest) -> None:
+    """Let the gateway calls to 127.0.0.1 through the emulator's ``responses`` mock."""
+    request.getfixturevalue("api4_site").passthru("http://127.0.0.1")
 
 
 def outbox(tmp_path: Path) -> list[dict[str, Any]]:

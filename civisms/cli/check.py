@@ -27,7 +27,7 @@ def command(obj: object, as_json: bool) -> None:
         report = run_check(civicrm)
     if as_json:
         print_json(report.as_dict())
-    else:
+    elif report.connected:
         _print_report(report)
     for problem in report.problems:
         click.echo(f"civisms: problem: {problem}", err=True)
