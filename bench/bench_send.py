@@ -19,13 +19,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from fake_gateway import fake_twilio  # noqa: E402
+from fake_gateway import fake_twilio
 
-from civisms.civicrm import install  # noqa: E402
-from civisms.civicrm.db import DbCiviCRM  # noqa: E402
-from civisms.config import DbParams  # noqa: E402
-from civisms.providers.registry import provider_for  # noqa: E402
-from civisms.sending import individual  # noqa: E402
+from civisms.civicrm import install
+from civisms.civicrm.db import DbCiviCRM
+from civisms.config import DbParams
+from civisms.providers.registry import provider_for
+from civisms.sending import individual
 
 
 def server() -> DbParams:
@@ -40,14 +40,17 @@ def server() -> DbParams:
 
 def add_contacts(db: DbCiviCRM, count: int) -> list[int]:
     first = 100_000
-    rows = [(first + i, "Individual", f"Person{i}", "Bench", f"Person{i} Bench") for i in range(count)]
+    rows = [
+        (first + i, "Individual", f"Person{i}", "Bench", f"Person{i} Bench") for i in range(count)
+    ]
     db.db.conn.cursor().executemany(
         "INSERT INTO civicrm_contact (id, contact_type, first_name, last_name, display_name) "
         "VALUES (%s, %s, %s, %s, %s)", rows,
     )
     phones = [(first + i, 1, 1, f"+1 415 555 {i:04d}", 2) for i in range(count)]
     db.db.conn.cursor().executemany(
-        "INSERT INTO civicrm_phone (contact_id, location_type_id, is_primary, phone, phone_type_id) "
+        "INSERT INTO civicrm_phone "
+        "(contact_id, location_type_id, is_primary, phone, phone_type_id) "
         "VALUES (%s, %s, %s, %s, %s)", phones,
     )
     return [first + i for i in range(count)]
@@ -92,7 +95,8 @@ def main() -> None:
         install.drop_database(params, name)
     print(f"recipients:          {args.recipients} (gateway latency {args.latency * 1000:.0f} ms)")
     print(f"sent:                {sent}")
-    print(f"concurrent:          {elapsed:.2f} s  ({sent / elapsed:.0f} msg/s, {args.workers} workers)")
+    rate = sent / elapsed
+    print(f"concurrent:          {elapsed:.2f} s  ({rate:.0f} msg/s, {args.workers} workers)")
     print(f"sequential (est.):   {sequential:.2f} s  (from {args.sample} messages one by one)")
     print(f"ratio:               {elapsed / sequential:.3f} of the sequential time "
           f"({sequential / elapsed:.1f}x faster)")

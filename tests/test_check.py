@@ -66,7 +66,9 @@ def test_check_through_api4(api4_site, monkeypatch: pytest.MonkeyPatch) -> None:
     assert_sample_site(report, "6.17.2")
 
 
-def test_check_text_output_masks_provider_secrets(site: SiteDb, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_check_text_output_masks_provider_secrets(
+    site: SiteDb, monkeypatch: pytest.MonkeyPatch
+) -> None:
     site.execute("UPDATE civicrm_sms_provider SET password = 'hunter2-secret' WHERE id = 3")
     monkeypatch.setenv("CIVISMS_DB_URL", site.url)
     for args in ((), ("--json",)):

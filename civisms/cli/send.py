@@ -22,7 +22,8 @@ from civisms.sending import individual, resolve
 @click.option("--provider", metavar="ID|TITLE", help="SMS provider (default: the site's default).")
 @click.option("--name", required=True, help="The SMS name: the activity subject.")
 @click.option("--text", help="The message; tokens such as {contact.first_name} allowed.")
-@click.option("--file", "text_file", type=click.Path(dir_okay=False), help="Message from a UTF-8 file.")
+@click.option("--file", "text_file", type=click.Path(dir_okay=False),
+              help="Message from a UTF-8 file.")
 @click.option("--template", metavar="ID|TITLE", help="Message from an SMS template.")
 @click.option("--save-template", metavar="TITLE", help="Also save the text as a new SMS template.")
 @click.option("--update-template", is_flag=True, help="With --template: save the text into it.")

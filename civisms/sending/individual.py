@@ -11,7 +11,6 @@ and an ``Activity Targets`` row on the ``SMS`` activity per contact actually tex
 from __future__ import annotations
 
 import time
-
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -97,7 +96,9 @@ def render_all(
     }
     domain = domain_values(civicrm.domain()) if needs.domain else {}
     return {
-        c.id: template.render(contact_values(template, c, labels=labels, names=names, domain=domain))
+        c.id: template.render(
+            contact_values(template, c, labels=labels, names=names, domain=domain)
+        )
         for c in contacts
     }
 
@@ -176,9 +177,8 @@ def execute(
                     progress(1)
             recorder.flush(force=False)
         for item in reversed(queue):  # never handed to the gateway: the run stopped
-            outcome.failed.append(
-                Failed(item.recipient.contact_id, item.recipient.e164, f"not sent: {outcome.stopped}")
-            )
+            reason = f"not sent: {outcome.stopped}"
+            outcome.failed.append(Failed(item.recipient.contact_id, item.recipient.e164, reason))
     recorder.flush(force=True)
     order = {m.recipient.contact_id: i for i, m in enumerate(send_plan.messages)}
     outcome.sent.sort(key=lambda s: order[s.contact_id])
@@ -186,7 +186,9 @@ def execute(
     return outcome
 
 
-def _settle(future: Future[SendResult], item: Planned, outcome: SendOutcome, rec: _Recorder) -> None:
+def _settle(
+    future: Future[SendResult], item: Planned, outcome: SendOutcome, rec: _Recorder
+) -> None:
     contact_id, phone = item.recipient.contact_id, item.recipient.e164
     try:
         result = future.result()

@@ -44,7 +44,9 @@ def provider(civicrm: CiviCRM, typed: str | None) -> SmsProvider:
         chosen = next((p for p in active if p.is_default), None)
         if chosen is None:
             shown = ", ".join(f"{p.id} {p.title!r}" for p in active) or "none is active"
-            raise InputError(f"no default active SMS provider; choose one with --provider ({shown})")
+            raise InputError(
+                f"no default active SMS provider; choose one with --provider ({shown})"
+            )
         return chosen
     row: SmsProvider = _by_id_or_title(rows, typed, "SMS provider")
     if not row.is_active:
