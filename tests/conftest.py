@@ -34,8 +34,8 @@ from urllib.parse import quote
 import MySQLdb
 import MySQLdb.cursors
 import pytest
-
 from api4_site import api4_civicrm, api4_site  # noqa: F401 - fixtures for every test module
+
 from civisms.civicrm import install
 from civisms.config import DbParams, Settings
 from civisms.errors import CiviCRMError

@@ -61,7 +61,7 @@ def fake_twilio(**kwargs: object) -> Iterator[FakeTwilio]:
         protocol_version = "HTTP/1.1"  # keep-alive, as real gateways
         disable_nagle_algorithm = True  # headers and body go out at once: no 40 ms stalls
 
-        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", 0))
             form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
             if gateway.latency:

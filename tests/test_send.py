@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from click.testing import CliRunner, Result
+from fake_gateway import ACCEPTED, RATE_LIMITED, fake_twilio, refuse
 
 from civisms.cli import main
-from fake_gateway import ACCEPTED, RATE_LIMITED, fake_twilio, refuse
 
 if TYPE_CHECKING:
     from conftest import SiteDb
