@@ -24,7 +24,7 @@ from civisms.errors import (
 )
 
 #: Sub-command modules, each exposing a click command or group named ``command``.
-SUBCOMMANDS = ("config", "check", "demo", "text", "providers", "send")
+SUBCOMMANDS = ("config", "check", "demo", "text", "providers", "send", "mailing", "jobs")
 
 
 class State:
