@@ -8,7 +8,7 @@ import click
 
 from civisms.check import run_check
 from civisms.cli import print_json
-from civisms.config import load_settings, mask_url, parse_db_url
+from civisms.config import Settings, load_settings, mask_url, parse_db_url
 
 DEFAULT_DEMO_URL = "mysql://root@127.0.0.1:3306/civisms_demo"
 
@@ -24,7 +24,8 @@ def command(db_url: str, as_json: bool) -> None:
 
     Loads the CiviCRM tables civisms uses (faithful to CiviCRM 6.17.2) and the sample
     site (contacts, mobiles, groups, an SMS template, SMS providers) into the database of
-    --db-url, replacing it, then runs `civisms check` against it.
+    --db-url, replacing it, runs `civisms check` against it, then sends an SMS to the
+    group "SMS Supporters" through the local outbox (CIVISMS_OUTBOX, var/outbox.jsonl).
 
     \b
     Example:
@@ -50,4 +51,38 @@ def command(db_url: str, as_json: bool) -> None:
         for problem in report.problems:
             click.echo(f"civisms: problem: {problem}", err=True)
         sys.exit(1)
-    click.echo(f"demo: done; try  CIVISMS_DB_URL={mask_url(db_url)} civisms check")
+    _individual_sms(settings)
+    click.echo(f"demo: done; try  CIVISMS_DB_URL={mask_url(db_url)} civisms send --help")
+
+
+DEMO_TEXT = 'Hi {contact.first_name|default:"friend"}, the Spring drive starts Saturday!'
+
+
+def _individual_sms(settings: Settings) -> None:
+    """Send one individual SMS to the SMS Supporters through the local outbox."""
+    from civisms.civicrm.db import DbCiviCRM
+    from civisms.providers.registry import provider_for
+    from civisms.sending import individual, resolve
+
+    click.echo(f"demo: civisms send --group 'SMS Supporters' --text {DEMO_TEXT!r}")
+    with DbCiviCRM.from_settings(settings) as civicrm:
+        row = resolve.provider(civicrm, None)
+        ids = civicrm.group_contact_ids(resolve.group(civicrm, "SMS Supporters").id)
+        plan = individual.plan(
+            civicrm, name="Demo: Spring reminder", text=DEMO_TEXT, provider=row,
+            contact_ids=ids, source_contact_id=civicrm.domain().contact_id or 1,
+            region=settings.default_region, max_segments=settings.max_segments,
+        )
+        adapter = provider_for(row, outbox=settings.outbox)
+        try:
+            outcome = individual.execute(civicrm, plan, adapter)
+        finally:
+            adapter.close()
+    click.echo(f"  sent {len(outcome.sent)} SMS via {row.title} (activity {outcome.activity_id}),"
+               f" failed {len(outcome.failed)}")
+    for skip in plan.recipients.skipped:
+        click.echo(f"  skipped contact {skip.contact_id}: {skip.reason.value}")
+    lines = settings.outbox.read_text(encoding="utf-8").splitlines()[-3:]
+    click.echo(f"  last lines of the outbox {settings.outbox}:")
+    for line in lines:
+        click.echo(f"    {line}")
