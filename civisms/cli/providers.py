@@ -1,0 +1,199 @@
+"""``civisms providers``: the site's SMS provider rows as civisms serves them; one test send."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+import phonenumbers
+
+from civisms.cli import print_json
+from civisms.config import MASK, mask_url
+from civisms.errors import (
+    ConfigError,
+    FatalProviderError,
+    InputError,
+    ProviderError,
+    RateLimitedError,
+    RecipientError,
+)
+from civisms.model import SmsProvider
+from civisms.providers.base import (
+    SECRET_PARAM_KEYS,
+    OutboundMessage,
+    Provider,
+)
+from civisms.providers.http import RetryPolicy, scrub, send_with_retry
+from civisms.providers.registry import adapter_class, adapter_name, provider_for
+from civisms.text.segments import segment
+
+#: A test send retries briefly: a person is waiting at the terminal.
+TEST_POLICY = RetryPolicy(max_attempts=3, base_delay=0.5, max_delay=4.0, max_retry_after=10.0)
+_SECRET_WORDS = ("pass", "secret", "token", "key", "auth", "sig")
+
+
+@click.group("providers")
+def command() -> None:
+    """SMS providers: the CiviCRM rows and the civisms adapters that serve them."""
+
+
+@command.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def list_command(obj: Any, as_json: bool) -> None:
+    """List every SMS provider row: adapter, senders, rate limit, active/default.
+
+    Secrets (passwords, tokens, API keys) are masked.
+
+    \b
+    Example:
+        civisms providers list --json
+    """
+    with obj.civicrm() as civicrm:
+        rows = civicrm.sms_providers(include_inactive=True)
+    shown = [describe(row, obj.settings.outbox) for row in rows]
+    if as_json:
+        print_json(shown)
+        return
+    if not shown:
+        click.echo("no SMS provider rows on this site")
+    for item in shown:
+        flags = ", ".join(f for f in ("active" if item["is_active"] else "inactive",
+                                      "default" if item["is_default"] else "") if f)
+        adapter = item["adapter"] or "no adapter"
+        click.echo(f"{item['id']:>4}  {item['title']}  [{item['name']} → {adapter}]  {flags}")
+        senders = ", ".join(item["from"]) or item.get("messaging_service") or "-"
+        mps = item["rate_limit"]
+        rate = f"{mps:g} segment{'' if mps == 1 else 's'}/s" if mps else "-"
+        click.echo(f"      from: {senders}   rate: {rate}   url: {item['api_url'] or '-'}")
+        if item["problem"]:
+            click.echo(f"      problem: {item['problem']}")
+
+
+def describe(row: SmsProvider, outbox: Any = None) -> dict[str, Any]:
+    """A provider row as shown by ``providers list``, every secret masked."""
+    secrets = _row_secrets(row)
+    item: dict[str, Any] = {
+        "id": row.id, "title": row.title, "name": row.name, "adapter": None,
+        "username": row.username, "password": MASK if row.password else None,
+        "api_url": mask_url(row.api_url) if row.api_url else None,
+        "api_params": {k: (MASK if _is_secret(k) and v else v) for k, v in row.api_params.items()},
+        "from": [], "rate_limit": None, "is_active": row.is_active,
+        "is_default": row.is_default, "problem": None,
+    }
+    try:
+        cls = adapter_class(row.name)
+        item["adapter"] = adapter_name(cls)
+        provider = cls.from_row(row, outbox=outbox)
+    except ConfigError as exc:
+        item["problem"] = scrub(str(exc), secrets)
+        return item
+    try:
+        item["from"] = list(provider.senders)
+        item["rate_limit"] = provider.mps
+        service = row.api_params.get("MessagingServiceSid")
+        if service:
+            item["messaging_service"] = service
+    finally:
+        provider.close()
+    return item
+
+
+def _is_secret(key: str) -> bool:
+    lowered = key.lower()
+    return lowered in SECRET_PARAM_KEYS or any(word in lowered for word in _SECRET_WORDS)
+
+
+def _row_secrets(row: SmsProvider) -> tuple[str, ...]:
+    values = [row.password or ""]
+    values += [v for k, v in row.api_params.items() if _is_secret(k)]
+    return tuple(sorted({v for v in values if len(v) >= 4}, key=len, reverse=True))
+
+
+@command.command("test")
+@click.argument("provider")
+@click.option("--to", "to", required=True, help="Recipient phone number (E.164, or national "
+              "with CIVISMS_DEFAULT_REGION).")
+@click.option("--text", default="civisms test message", show_default=True, help="Message text.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def test_command(obj: Any, provider: str, to: str, text: str, as_json: bool) -> None:
+    """Send one real message through PROVIDER (a provider id or title).
+
+    Prints the gateway's message id and status ("accepted" means the gateway took it, not
+    that the handset got it), or the classified error; exits 1 when the send failed.
+
+    \b
+    Example:
+        civisms providers test 2 --to +15551234567 --text "Hello from civisms"
+    """
+    settings = obj.settings
+    number = _e164(to, settings.default_region)
+    with obj.civicrm() as civicrm:
+        row = _find_row(civicrm.sms_providers(include_inactive=True), provider)
+    gateway = provider_for(row, outbox=settings.outbox)
+    message = OutboundMessage(to=number, text=text, segments=segment(text).segments)
+    head = {"provider_id": row.id, "title": row.title, "adapter": adapter_name(type(gateway)),
+            "to": number, "segments": message.segments}
+    try:
+        result = send_with_retry(gateway, message, TEST_POLICY)
+    except ProviderError as exc:
+        _report_error(head, exc, gateway, as_json)
+        sys.exit(1)
+    finally:
+        gateway.close()
+    shown = {**head, "ok": True, "message_id": result.message_id, "status": result.status.value,
+             "sender": result.sender, "gateway_segments": result.segments,
+             "price": str(result.price) if result.price is not None else None,
+             "currency": result.currency}
+    if as_json:
+        print_json(shown)
+        return
+    click.echo(f"sent via {row.title} ({shown['adapter']}) to {number}: "
+               f"id {result.message_id or '-'}, status {result.status.value}")
+    if result.price is not None:
+        click.echo(f"price: {result.price} {result.currency or ''}".rstrip())
+
+
+def _report_error(head: dict[str, Any], exc: ProviderError, gateway: Provider,
+                  as_json: bool) -> None:
+    kind = _kind(exc)
+    text = gateway.scrub(str(exc))
+    if as_json:
+        print_json({**head, "ok": False, "error": {"kind": kind, "code": exc.code,
+                                                    "message": text}})
+        return
+    click.echo(f"civisms: {kind.replace('_', ' ')} error: {text}", err=True)
+
+
+def _kind(exc: ProviderError) -> str:
+    if isinstance(exc, RecipientError):
+        return "opted_out" if exc.opted_out else "recipient"
+    if isinstance(exc, RateLimitedError):
+        return "rate_limited"
+    if isinstance(exc, FatalProviderError):
+        return "fatal"
+    return "transient"
+
+
+def _find_row(rows: list[SmsProvider], wanted: str) -> SmsProvider:
+    if wanted.isdigit():
+        found = [r for r in rows if r.id == int(wanted)]
+    else:
+        found = [r for r in rows if r.title.casefold() == wanted.strip().casefold()]
+    if len(found) == 1:
+        return found[0]
+    listing = ", ".join(f"{r.id} {r.title!r}" for r in rows) or "none"
+    reason = "several providers are" if found else "no provider is"
+    raise InputError(f"{reason} called {wanted!r}; the site has: {listing}")
+
+
+def _e164(number: str, region: str | None) -> str:
+    try:
+        parsed = phonenumbers.parse(number, region)
+    except phonenumbers.NumberParseException as exc:
+        raise InputError(f"--to {number!r}: not a phone number ({exc})") from None
+    if not phonenumbers.is_possible_number(parsed):
+        raise InputError(f"--to {number!r}: not a possible phone number")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

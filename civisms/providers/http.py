@@ -1,0 +1,401 @@
+"""The HTTP layer every gateway adapter shares, and the retry loop of the send pipeline.
+
+* ``HttpClient``: one pooled connection set per provider, a timeout on every request, and
+  the single place where ``requests`` / ``urllib3`` exceptions become civisms errors
+  (ARCHITECTURE convention 6). Two transports: ``requests`` (the default; what the
+  ``responses`` test library intercepts) and ``urllib3`` (about a third of the CPU per
+  call, for mass sending against a local gateway; ``api_params`` ``civisms_http=urllib3``).
+* ``raise_for_status``: the generic HTTP-status classification adapters fall back on.
+* ``send_with_retry``: capped exponential backoff with jitter, honouring Retry-After; only
+  ``TransientError`` (and its ``RateLimitedError``) is retried (convention 5).
+
+Error texts never contain secrets: they are scrubbed, and a foreign exception whose text
+would leak one (Kannel puts the password in the query string) is not chained.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import json as jsonlib
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, Protocol
+from urllib.parse import urlencode, urlsplit
+
+import requests
+import urllib3
+from requests.adapters import HTTPAdapter
+
+from civisms.config import MASK
+from civisms.errors import (
+    FatalProviderError,
+    ProviderError,
+    RateLimitedError,
+    RecipientError,
+    TransientError,
+)
+
+if TYPE_CHECKING:
+    from civisms.providers.base import OutboundMessage, Provider, SendResult, WebhookRequest
+
+Transport = Literal["requests", "urllib3"]
+#: What a gateway error code means for the caller (each adapter keeps a code → kind table).
+ErrorKind = Literal["transient", "rate", "recipient", "opt_out", "fatal"]
+
+
+def provider_error(
+    kind: ErrorKind,
+    message: str,
+    *,
+    code: str | None = None,
+    raw: object = None,
+    retry_after: float | None = None,
+) -> ProviderError:
+    """The civisms error for an error kind from an adapter's table."""
+    if kind == "rate":
+        return RateLimitedError(message, code=code, raw=raw, retry_after=retry_after)
+    if kind == "transient":
+        return TransientError(message, code=code, raw=raw, retry_after=retry_after)
+    if kind in ("recipient", "opt_out"):
+        return RecipientError(message, code=code, raw=raw, opted_out=kind == "opt_out")
+    return FatalProviderError(message, code=code, raw=raw)
+
+
+def scrub(text: str, secrets: tuple[str, ...]) -> str:
+    """``text`` with every secret (plain or URL-encoded) replaced by the mask."""
+    from urllib.parse import quote, quote_plus
+
+    for secret in secrets:
+        for form in {secret, quote(secret, safe=""), quote_plus(secret)}:
+            text = text.replace(form, MASK)
+    return text
+
+
+def token_matches(request: WebhookRequest, token: str | None) -> bool:
+    """Shared-token check for gateways without signatures, constant-time.
+
+    The token may come as the ``civisms_token`` query parameter (civisms appends it to the
+    callback URLs it hands out), an ``X-Civisms-Token`` header, or a Basic-auth password.
+    No token configured → False: unsigned webhooks are never trusted.
+    """
+    if not token:
+        return False
+    offered = (
+        request.query.get("civisms_token", [None])[0]
+        or request.header("X-Civisms-Token")
+        or request.basic_auth_password()
+    )
+    if not offered:
+        return False
+    return hmac.compare_digest(offered.encode(), token.encode())
+
+
+#: Ceiling on the connect part of the timeout: an unreachable host should fail fast.
+CONNECT_TIMEOUT = 10.0
+
+
+class _ScrubFilter(logging.Filter):
+    """Masks provider secrets in urllib3's debug lines (they show full URLs, and Kannel
+    puts the password in the query string)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secrets:
+            text = record.getMessage()
+            clean = scrub(text, tuple(sorted(self.secrets, key=len, reverse=True)))
+            if clean != text:
+                record.msg, record.args = clean, None
+        return True
+
+
+_LOG_FILTER = _ScrubFilter()
+logging.getLogger("urllib3.connectionpool").addFilter(_LOG_FILTER)
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    """A gateway's answer: status, headers (case-insensitive mapping), raw body."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        """The body decoded as UTF-8 (undecodable bytes replaced)."""
+        return self.body.decode("utf-8", "replace")
+
+    def json(self) -> Any:
+        """The body as JSON; ``ValueError`` when it is not."""
+        return jsonlib.loads(self.body)
+
+
+class HttpClient:
+    """Pooled HTTP for one provider; every exception leaves as a ``ProviderError``."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        timeout: float,
+        secrets: tuple[str, ...] = (),
+        transport: Transport = "requests",
+        pool_size: int = 32,
+    ) -> None:
+        self.name = name
+        self.secrets = secrets
+        _LOG_FILTER.secrets.update(secrets)
+        self.transport = transport
+        self._timeout = (min(CONNECT_TIMEOUT, timeout), timeout)
+        self._session: requests.Session | None = None
+        self._pool: urllib3.PoolManager | None = None
+        if transport == "urllib3":
+            self._pool = urllib3.PoolManager(
+                maxsize=pool_size, block=False, retries=False,
+                timeout=urllib3.Timeout(connect=self._timeout[0], read=self._timeout[1]),
+            )
+        else:
+            session = requests.Session()
+            # Retries are ours (send_with_retry): never let the adapter resend a POST.
+            adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+            self._session = session
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+    ) -> HttpResponse:
+        """Make one request (no retries); network failures raise civisms errors."""
+        try:
+            if self._pool is not None:
+                return self._urllib3(method, url, params, data, json, headers, auth)
+            assert self._session is not None
+            resp = self._session.request(
+                method, url, params=params, data=data, json=json, headers=headers,
+                auth=auth, timeout=self._timeout, allow_redirects=False,
+            )
+            return HttpResponse(resp.status_code, resp.headers, resp.content)
+        except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
+            raise self._translate(exc, url) from self._chainable(exc)
+
+    def _urllib3(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, str] | None,
+        data: Mapping[str, str] | None,
+        json: Any,
+        headers: Mapping[str, str] | None,
+        auth: tuple[str, str] | None,
+    ) -> HttpResponse:
+        assert self._pool is not None
+        sent_headers = dict(headers or {})
+        body: bytes | None = None
+        if params:
+            url += ("&" if urlsplit(url).query else "?") + urlencode(params)
+        if data is not None:
+            body = urlencode(data).encode()
+            sent_headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        elif json is not None:
+            body = jsonlib.dumps(json).encode()
+            sent_headers.setdefault("Content-Type", "application/json")
+        if auth is not None:
+            token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+            sent_headers["Authorization"] = f"Basic {token}"
+        resp = self._pool.request(
+            method, url, body=body, headers=sent_headers, redirect=False, retries=False
+        )
+        return HttpResponse(resp.status, resp.headers, resp.data)
+
+    def _translate(self, exc: Exception, url: str) -> ProviderError:
+        host = urlsplit(url).netloc.rpartition("@")[2] or url
+        kind = type(exc).__name__
+        if isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason is not None:
+            exc = exc.reason
+        if isinstance(exc, requests.exceptions.SSLError | urllib3.exceptions.SSLError):
+            return FatalProviderError(self._say(f"TLS error talking to {host}: check api_url"),
+                                      code="tls_error")
+        if isinstance(exc, requests.exceptions.ConnectTimeout
+                      | urllib3.exceptions.ConnectTimeoutError):
+            return TransientError(self._say(f"timed out connecting to {host}"),
+                                  code="connect_timeout")
+        if isinstance(exc, requests.exceptions.ReadTimeout | urllib3.exceptions.ReadTimeoutError):
+            # Ambiguous: the gateway may have taken the message before going silent.
+            return TransientError(self._say(f"no answer from {host} within "
+                                            f"{self._timeout[1]:g} s"), code="read_timeout")
+        if isinstance(exc, requests.exceptions.InvalidURL
+                      | requests.exceptions.MissingSchema | requests.exceptions.InvalidSchema
+                      | urllib3.exceptions.LocationValueError):
+            return FatalProviderError(self._say(f"invalid gateway URL ({kind}): check api_url"),
+                                      code="bad_url")
+        return TransientError(self._say(f"cannot reach {host} ({kind})"), code="network_error")
+
+    def _say(self, text: str) -> str:
+        return scrub(f"{self.name}: {text}", self.secrets)
+
+    def _chainable(self, exc: Exception) -> Exception | None:
+        # Chain the original (convention 6) unless its text would reveal a secret.
+        return exc if scrub(str(exc), self.secrets) == str(exc) else None
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        if self._session is not None:
+            self._session.close()
+        if self._pool is not None:
+            self._pool.clear()
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def raise_for_status(resp: HttpResponse, name: str, detail: str = "") -> None:
+    """Raise the generic error for a failed HTTP status; return for 2xx/3xx and other 4xx.
+
+    Adapters call this *after* their own error-code tables, so a gateway code always wins
+    over the bare status. 401/403 stop the run (credentials), 404 too (api_url points at
+    the wrong place), 429 is a rate limit, 5xx and 408 are transient.
+    """
+    status = resp.status
+    suffix = f": {detail}" if detail else ""
+    if status in (401, 403):
+        raise FatalProviderError(f"{name}: authentication refused (HTTP {status}){suffix}",
+                                 code=str(status), raw=resp.text)
+    if status == 404:
+        raise FatalProviderError(f"{name}: HTTP 404 from the gateway: check api_url{suffix}",
+                                 code="404", raw=resp.text)
+    if status == 429:
+        raise RateLimitedError(f"{name}: rate limited (HTTP 429){suffix}", code="429",
+                               raw=resp.text,
+                               retry_after=parse_retry_after(resp.headers.get("Retry-After")))
+    if status >= 500 or status == 408:
+        raise TransientError(f"{name}: gateway error (HTTP {status}){suffix}",
+                             code=str(status), raw=resp.text)
+
+
+def fail(
+    resp: HttpResponse,
+    name: str,
+    *,
+    kind: ErrorKind | None,
+    detail: str,
+    code: object = None,
+    raw: object = None,
+) -> NoReturn:
+    """Raise the error for a refused send.
+
+    ``kind`` comes from the adapter's error-code table and wins; without it the HTTP status
+    decides (``raise_for_status``); an unknown refusal of a well-formed request fails this
+    message only, so that one odd recipient never stops a mass sending.
+    """
+    code_text = str(code) if code not in (None, "") else str(resp.status)
+    message = f"{name}: {detail}" if detail else f"{name}: refused (HTTP {resp.status})"
+    if resp.status < 400 and kind is None and code in (None, ""):
+        kind = "fatal"  # a 2xx/3xx we cannot read: api_url points at something else
+        message = f"{name}: unreadable answer (HTTP {resp.status}): check api_url"
+    if kind is not None:
+        retry_after = parse_retry_after(resp.headers.get("Retry-After"))
+        raise provider_error(kind, message, code=code_text, raw=raw, retry_after=retry_after)
+    raise_for_status(resp, name, detail)
+    raise provider_error("recipient", message, code=code_text, raw=raw)
+
+
+# -- retry ------------------------------------------------------------------------------
+
+
+class Throttle(Protocol):
+    """What ``send_with_retry`` needs from a rate limiter (``sending.throttle.TokenBucket``)."""
+
+    def acquire(self, segments: int = 1) -> float: ...
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to retry a transient failure.
+
+    Attempt *n* (0-based) waits ``min(max_delay, base_delay * 2**n)`` scaled by a random
+    factor in [0.5, 1] ("equal jitter", so clients spread out yet never retry instantly).
+    A Retry-After the gateway sent replaces the backoff; beyond ``max_retry_after`` we give
+    up and let the caller reschedule. ``retry_ambiguous=False`` refuses to retry a read
+    timeout, where the gateway may already have taken the message.
+    """
+
+    max_attempts: int = 4
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    max_retry_after: float = 120.0
+    retry_ambiguous: bool = True
+
+    def delay(self, attempt: int, error: TransientError, rng: random.Random) -> float | None:
+        """Seconds to wait before the next attempt, or None to give up."""
+        if attempt + 1 >= self.max_attempts:
+            return None
+        if error.code == "read_timeout" and not self.retry_ambiguous:
+            return None
+        if error.retry_after is not None:
+            if error.retry_after > self.max_retry_after:
+                return None
+            return error.retry_after + rng.uniform(0, min(1.0, 0.1 * error.retry_after + 0.05))
+        backoff = min(self.max_delay, self.base_delay * 2 ** attempt)
+        return backoff * rng.uniform(0.5, 1.0)
+
+
+DEFAULT_POLICY = RetryPolicy()
+_RNG = random.Random()
+
+
+def send_with_retry(
+    provider: Provider,
+    message: OutboundMessage,
+    policy: RetryPolicy = DEFAULT_POLICY,
+    *,
+    throttle: Throttle | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    rng: random.Random = _RNG,
+) -> SendResult:
+    """Send ``message``, retrying transient failures; every attempt passes the throttle.
+
+    Returns the ``SendResult`` or raises: ``TransientError`` / ``RateLimitedError`` (gave
+    up after retries: try the message later), ``RecipientError`` (this message fails, the
+    run goes on; ``opted_out`` flags STOP), ``FatalProviderError`` (stop the run).
+    """
+    attempt = 0
+    while True:
+        if throttle is not None:
+            throttle.acquire(message.segments)
+        try:
+            return provider.send(message)
+        except TransientError as exc:
+            wait = policy.delay(attempt, exc, rng)
+            if wait is None:
+                raise
+            sleep(wait)
+            attempt += 1

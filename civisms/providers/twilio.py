@@ -1,0 +1,220 @@
+"""Twilio Programmable Messaging (PROVIDERS §4.1), configured like org.civicrm.sms.twilio.
+
+Row: ``username`` = Account SID, ``password`` = Auth Token, ``api_url`` =
+``https://api.twilio.com/`` (the extension's default), ``api_params``:
+
+* ``From=+15551230001|+15551230002`` sender pool (sticky per recipient, not random), or
+* ``MessagingServiceSid=MG...`` (preferred when both are set; the JohnFF fork's key);
+* ``StatusCallback=https://...`` delivery-receipt URL (the extension never set one);
+* ``AccountSid=AC...`` when ``username`` is an API Key SID (SK...);
+* ``ValidityPeriod``, ``MaxPrice``, ``SmartEncoded``, ``ShortenUrls``, ``ProvideFeedback``
+  are passed through; ``mo=1`` (in the extension's user guide) is ignored, as it does.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from typing import ClassVar, NoReturn
+from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+from civisms.errors import ConfigError
+from civisms.providers.base import (
+    DeliveryReceipt,
+    DeliveryStatus,
+    InboundMessage,
+    OutboundMessage,
+    Provider,
+    ProviderConfig,
+    SendResult,
+    WebhookEvent,
+    WebhookRequest,
+    map_status,
+    to_decimal,
+)
+from civisms.providers.http import ErrorKind, HttpClient, HttpResponse, fail
+
+S = DeliveryStatus
+#: Twilio ``status`` → civisms status (PROVIDERS §4.1 "Status values").
+STATUSES: dict[str, DeliveryStatus] = {
+    "accepted": S.ACCEPTED,  # a Messaging Service has it, no sender chosen yet
+    "scheduled": S.QUEUED,
+    "queued": S.QUEUED,
+    "sending": S.QUEUED,  # being dispatched; the carrier has not acknowledged
+    "sent": S.SENT,
+    "delivered": S.DELIVERED,
+    "read": S.DELIVERED,
+    "partially_delivered": S.UNDELIVERED,  # not every part arrived
+    "undelivered": S.UNDELIVERED,
+    "failed": S.FAILED,
+    "canceled": S.FAILED,
+}
+
+#: Twilio error ``code`` → what the caller does (PROVIDERS §4.1 "Errors that matter").
+ERRORS: dict[int, ErrorKind] = {
+    20003: "fatal",  # authentication failed
+    20404: "fatal",  # resource not found: wrong Account SID
+    20429: "rate",  # REST concurrency limit
+    21211: "recipient",  # invalid To
+    21408: "recipient",  # destination region not enabled (geo permissions)
+    21606: "fatal",  # From is not an SMS-capable number of this account
+    21608: "recipient",  # trial account: To is not verified
+    21610: "opt_out",  # the recipient replied STOP
+    21612: "recipient",  # unroutable
+    21614: "recipient",  # To is not SMS-capable (landline)
+    21617: "recipient",  # body over 1,600 characters
+    21635: "recipient",  # landline
+    30001: "rate",  # queue overflow
+    30002: "fatal",  # account suspended
+    30034: "fatal",  # unregistered 10DLC sender
+}
+
+
+class TwilioProvider(Provider):
+    """Twilio's Messages resource: form POST to ``Messages.json`` with Basic auth."""
+
+    key = "twilio"
+    extension_keys = ("org.civicrm.sms.twilio", "org.civisms.twilio")
+    default_url = "https://api.twilio.com/"
+    default_mps = 1.0  # a US/CA long code (PROVIDERS §5); raise it with civisms_mps
+    sender_param = "From"
+    PASSTHROUGH: ClassVar[tuple[str, ...]] = (
+        "ValidityPeriod", "MaxPrice", "SmartEncoded", "ShortenUrls", "ProvideFeedback",
+    )
+
+    def __init__(self, config: ProviderConfig) -> None:
+        super().__init__(config)
+        if not config.username or not config.password:
+            raise ConfigError(f"SMS provider {config.id} ({config.title})",
+                              "no username or password",
+                              "username = Twilio Account SID, password = Auth Token")
+        self.account_sid = config.params.get("AccountSid") or config.username
+        self.service_sid = config.params.get("MessagingServiceSid") or None
+        if not self.service_sid and not config.senders:
+            raise ConfigError(f"SMS provider {config.id} ({config.title}) api_params", "no From",
+                              "From=+15551234567 (several separated by |) or "
+                              "MessagingServiceSid=MG...")
+        base = config.base_url.rstrip("/").split("/2010-04-01")[0]
+        self.url = f"{base}/2010-04-01/Accounts/{self.account_sid}/Messages.json"
+        self.status_callback = config.full_param("StatusCallback")
+        self.http = HttpClient(f"Twilio ({config.title})", timeout=config.timeout,
+                               secrets=config.secrets(),
+                               transport=config.params.get("civisms_http", "requests"))
+
+    def send(self, message: OutboundMessage) -> SendResult:
+        """POST one message; the ``sid`` and initial status come back."""
+        data = {"To": message.to, "Body": message.text}
+        sender = message.sender
+        if self.service_sid and not sender:
+            data["MessagingServiceSid"] = self.service_sid
+        else:
+            sender = self.sender_for(message)
+            data["From"] = sender or ""
+        if self.status_callback:
+            data["StatusCallback"] = self.status_callback
+        for name in self.PASSTHROUGH:
+            if self.config.params.get(name):
+                data[name] = self.config.params[name]
+        assert self.config.username is not None and self.config.password is not None
+        resp = self.http.request("POST", self.url, data=data,
+                                 auth=(self.config.username, self.config.password))
+        try:
+            body = resp.json()
+        except ValueError:
+            body = None
+        if resp.status >= 400 or not isinstance(body, dict):
+            self._raise(resp, body)
+        segments = int(body.get("num_segments") or 0) or None  # 0 via a Messaging Service
+        price = to_decimal(body.get("price"))
+        return SendResult(
+            provider=self.key, message_id=body.get("sid"),
+            status=map_status(STATUSES, body.get("status")), to=message.to,
+            sender=body.get("from") or sender, segments=segments,
+            # Twilio reports a debit as a negative price.
+            price=abs(price) if price is not None else None,
+            currency=body.get("price_unit"), raw=body,
+        )
+
+    def _raise(self, resp: HttpResponse, body: object) -> NoReturn:
+        name = f"Twilio ({self.config.title})"
+        if not isinstance(body, dict):
+            fail(resp, name, kind=None, detail="", raw=self.scrub(resp.text[:500]))
+        code = body.get("code")
+        detail = self.scrub(str(body.get("message") or ""))
+        kind = ERRORS.get(int(code)) if str(code).isdigit() else None
+        fail(resp, name, kind=kind, code=code, detail=f"Twilio error {code}: {detail}", raw=body)
+
+    # -- webhooks --
+
+    def verify_webhook(self, request: WebhookRequest) -> bool:
+        """Check ``X-Twilio-Signature`` (PROVIDERS §4.1), with and without the port."""
+        signature = request.header("X-Twilio-Signature")
+        if not signature or not self.config.password:
+            return False
+        query = parse_qs(urlsplit(request.url).query)
+        params: dict[str, list[str]] = request.form
+        if "bodySHA256" in query:
+            # JSON webhooks: the URL carries the body's hash and is signed with no params.
+            expected = hashlib.sha256(request.body).hexdigest()
+            if not hmac.compare_digest(expected, query["bodySHA256"][0]):
+                return False
+            params = {}
+        token = self.config.password
+        return any(
+            hmac.compare_digest(twilio_signature(token, url, params), signature)
+            for url in _port_variants(request.url)
+        )
+
+    def parse_webhook(self, request: WebhookRequest) -> list[WebhookEvent]:
+        """A status callback → one receipt; an incoming message → one inbound message."""
+        p = request.params()
+        sid = p.get("MessageSid") or p.get("SmsSid") or p.get("SmsMessageSid")
+        status = (p.get("MessageStatus") or p.get("SmsStatus") or "").lower()
+        if sid and status and status not in ("received", "receiving"):
+            return [DeliveryReceipt(
+                provider=self.key, message_id=sid, status=map_status(STATUSES, status),
+                provider_status=status, error_code=p.get("ErrorCode") or None,
+                to=p.get("To"), sender=p.get("From"), timestamp=p.get("RawDlrDoneDate"),
+                opted_out=p.get("ErrorCode") == "21610", raw=p,
+            )]
+        if "Body" in p and p.get("From"):
+            media = tuple(p[f"MediaUrl{i}"] for i in range(int(p.get("NumMedia") or 0))
+                          if f"MediaUrl{i}" in p)
+            return [InboundMessage(
+                provider=self.key, sender=p["From"], text=p["Body"], to=p.get("To"),
+                message_id=sid, segments=int(p["NumSegments"]) if p.get("NumSegments",
+                                                                        "").isdigit() else None,
+                media_urls=media, raw=p,
+            )]
+        return []
+
+    def webhook_reply(self, events: list[WebhookEvent]) -> tuple[int, str, str]:
+        """Empty TwiML: acknowledge without replying to the texter."""
+        return 200, '<?xml version="1.0" encoding="UTF-8"?><Response></Response>', "text/xml"
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self.http.close()
+
+
+def twilio_signature(token: str, url: str, params: dict[str, list[str]]) -> str:
+    """Base64 HMAC-SHA1 of the URL followed by each sorted ``name + value`` (Twilio's SDK)."""
+    payload = url
+    for name in sorted(params):
+        for value in sorted(set(params[name])):
+            payload += name + value
+    digest = hmac.new(token.encode(), payload.encode("utf-8"), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()
+
+
+def _port_variants(url: str) -> tuple[str, ...]:
+    # Twilio signs sometimes with, sometimes without the default port (its SDK tries both).
+    parts = urlsplit(url)
+    userinfo, at, host = parts.netloc.rpartition("@")
+    if parts.port is not None:
+        host = host.rsplit(":", 1)[0]
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    bare = urlunsplit(parts._replace(netloc=f"{userinfo}{at}{host}"))
+    with_port = urlunsplit(parts._replace(netloc=f"{userinfo}{at}{host}:{port}"))
+    return (url, bare, with_port)
