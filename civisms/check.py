@@ -8,6 +8,7 @@ from typing import Any
 from civisms.civicrm.base import REQUIRED_ACTIVITY_TYPES, CiviCRM
 from civisms.errors import CiviCRMError
 from civisms.model import SmsProvider
+from civisms.providers.base import is_secret_param
 
 MASK = "********"
 
@@ -49,7 +50,7 @@ def adapter_name(provider: SmsProvider) -> str | None:
 def describe_provider(provider: SmsProvider) -> dict[str, Any]:
     """A provider row for display, secrets masked (password and secret-looking params)."""
     params = {
-        key: (MASK if _is_secret(key) else value) for key, value in provider.api_params.items()
+        key: (MASK if is_secret_param(key) else value) for key, value in provider.api_params.items()
     }
     return {
         "id": provider.id,
@@ -64,11 +65,6 @@ def describe_provider(provider: SmsProvider) -> dict[str, Any]:
         "is_default": provider.is_default,
         "adapter": adapter_name(provider),
     }
-
-
-def _is_secret(key: str) -> bool:
-    lowered = key.lower()
-    return any(word in lowered for word in ("pass", "secret", "token", "key", "auth"))
 
 
 def run_check(civicrm: CiviCRM) -> CheckReport:

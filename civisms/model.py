@@ -89,7 +89,7 @@ class SmsProvider:
     password: str | None = field(repr=False)
     api_type: str | None
     api_url: str | None
-    api_params: Mapping[str, str]
+    api_params: Mapping[str, str] = field(repr=False)
     api_params_raw: str | None = field(repr=False, default=None)
     is_active: bool = True
     is_default: bool = False

@@ -20,9 +20,9 @@ from civisms.errors import (
 )
 from civisms.model import SmsProvider
 from civisms.providers.base import (
-    SECRET_PARAM_KEYS,
     OutboundMessage,
     Provider,
+    is_secret_param,
 )
 from civisms.providers.http import RetryPolicy, scrub, send_with_retry
 from civisms.providers.registry import adapter_class, adapter_name, provider_for
@@ -30,7 +30,6 @@ from civisms.text.segments import segment
 
 #: A test send retries briefly: a person is waiting at the terminal.
 TEST_POLICY = RetryPolicy(max_attempts=3, base_delay=0.5, max_delay=4.0, max_retry_after=10.0)
-_SECRET_WORDS = ("pass", "secret", "token", "key", "auth", "sig")
 
 
 @click.group("providers")
@@ -78,7 +77,9 @@ def describe(row: SmsProvider, outbox: Any = None) -> dict[str, Any]:
         "id": row.id, "title": row.title, "name": row.name, "adapter": None,
         "username": row.username, "password": MASK if row.password else None,
         "api_url": mask_url(row.api_url) if row.api_url else None,
-        "api_params": {k: (MASK if _is_secret(k) and v else v) for k, v in row.api_params.items()},
+        "api_params": {
+            k: (MASK if is_secret_param(k) and v else v) for k, v in row.api_params.items()
+        },
         "from": [], "rate_limit": None, "is_active": row.is_active,
         "is_default": row.is_default, "problem": None,
     }
@@ -100,14 +101,10 @@ def describe(row: SmsProvider, outbox: Any = None) -> dict[str, Any]:
     return item
 
 
-def _is_secret(key: str) -> bool:
-    lowered = key.lower()
-    return lowered in SECRET_PARAM_KEYS or any(word in lowered for word in _SECRET_WORDS)
-
 
 def _row_secrets(row: SmsProvider) -> tuple[str, ...]:
     values = [row.password or ""]
-    values += [v for k, v in row.api_params.items() if _is_secret(k)]
+    values += [v for k, v in row.api_params.items() if is_secret_param(k)]
     return tuple(sorted({v for v in values if len(v) >= 4}, key=len, reverse=True))
 
 

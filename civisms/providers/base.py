@@ -203,6 +203,13 @@ SECRET_PARAM_KEYS = frozenset({
     "api_key", "api_secret", "api_id", "apikey", "password", "secret", "signature_secret",
     "webhook_token", "token", "auth_token",
 })
+_SECRET_WORDS = ("pass", "secret", "token", "key", "auth", "sig")
+
+
+def is_secret_param(key: str) -> bool:
+    """True for an ``api_params`` key whose value must never be shown."""
+    lowered = key.lower()
+    return lowered in SECRET_PARAM_KEYS or any(word in lowered for word in _SECRET_WORDS)
 
 
 @dataclass(frozen=True)

@@ -154,7 +154,8 @@ def execute(
         )
     )
     outcome = SendOutcome(activity_id=sms_activity)
-    bucket = throttle or TokenBucket(provider.mps, burst=max(1.0, provider.mps))
+    # burst=1: no window of T seconds ever carries more than rate·T segments.
+    bucket = throttle or TokenBucket(provider.mps)
     recorder = _Recorder(civicrm, send_plan, sms_activity)
     pending: dict[Future[SendResult], Planned] = {}
     queue = list(reversed(send_plan.messages))
