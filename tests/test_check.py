@@ -69,12 +69,14 @@ def test_check_through_api4(api4_site, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_check_text_output_masks_provider_secrets(
     site: SiteDb, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    site.execute("UPDATE civicrm_sms_provider SET password = 'hunter2-secret' WHERE id = 3")
+    site.execute("UPDATE civicrm_sms_provider SET password = 'hunter2-secret', "
+                 "api_params = 'api_id=clickatell-key-42\nFrom=+15005550006' WHERE id = 3")
     monkeypatch.setenv("CIVISMS_DB_URL", site.url)
     for args in ((), ("--json",)):
         result = check(*args)
         assert result.exit_code == 0
         assert "hunter2-secret" not in result.output
+        assert "clickatell-key-42" not in result.output
     assert "Local outbox" in check().output
 
 
