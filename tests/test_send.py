@@ -246,3 +246,19 @@ def test_refused_and_rate_limited_numbers(run, site: SiteDb, tmp_path: Path) -> 
     cancelled = [d for d in activities(site, "SMS delivery") if d["status_id"] == 3]
     assert len(cancelled) == 1 and "21211" in cancelled[0]["location"]
     assert contacts_of(site, cancelled[0]["id"], "Activity Targets") == [3]
+
+
+def test_update_template_saves_the_edited_text_into_it(run, site: SiteDb, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    message = tmp_path / "edited.txt"
+    message.write_text("Edited: hi {contact.first_name}!", encoding="utf-8")
+    result = run("send", "--contact", "3", "--template", "68", "--file", str(message),
+                 "--name", "N", "--yes")
+    assert result.exit_code == 2 and "add --update-template" in result.output
+    result = run("send", "--contact", "3", "--template", "SMS Spring reminder", "--file",
+                 str(message), "--update-template", "--name", "N", "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    (row,) = site.query("SELECT msg_title, msg_text FROM civicrm_msg_template WHERE id = 68")
+    assert row == {"msg_title": "SMS Spring reminder",
+                   "msg_text": "Edited: hi {contact.first_name}!"}
+    (sms,) = activities(site, "SMS")
+    assert sms["details"] == "Edited: hi {contact.first_name}!"

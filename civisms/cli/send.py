@@ -26,7 +26,8 @@ from civisms.sending import individual, resolve
               help="Message from a UTF-8 file.")
 @click.option("--template", metavar="ID|TITLE", help="Message from an SMS template.")
 @click.option("--save-template", metavar="TITLE", help="Also save the text as a new SMS template.")
-@click.option("--update-template", is_flag=True, help="With --template: save the text into it.")
+@click.option("--update-template", is_flag=True,
+              help="With --template and --text/--file: save the edited text into the template.")
 @click.option("--campaign", metavar="ID|TITLE", help="Record the SMS under this campaign.")
 @click.option("--from-contact", type=int, metavar="ID", help="Contact recorded as the sender.")
 @click.option("--dry-run", is_flag=True, help="Show recipients and a preview; send nothing.")
@@ -49,10 +50,16 @@ def command(obj: Any, contacts: tuple[str, ...], groups: tuple[str, ...],
             --text "Hi {contact.first_name}, see you Saturday!" --yes
     """
     settings = obj.settings
-    if sum(x is not None for x in (text, text_file, template)) != 1:
-        raise InputError("give exactly one of --text, --file or --template")
-    if update_template and template is None:
-        raise InputError("--update-template needs --template")
+    if text is not None and text_file is not None:
+        raise InputError("give --text or --file, not both")
+    edited = text is not None or text_file is not None
+    if not edited and template is None:
+        raise InputError("no message: give --text, --file or --template")
+    if update_template and (template is None or not edited):
+        raise InputError("--update-template needs --template and the edited --text or --file")
+    if template is not None and edited and not update_template:
+        raise InputError("--text/--file with --template edits it: add --update-template to "
+                         "save the edit into the template, or drop --template")
     if not (contacts or groups or contacts_file):
         raise InputError("no recipients: give --contact, --group or --contacts-file")
     with obj.civicrm() as civicrm:
