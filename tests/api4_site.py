@@ -83,7 +83,17 @@ ENTITIES = {
     "ActivityContact": Entity("civicrm_activity_contact",
                               options={"record_type_id": "activity_contacts"},
                               required=("activity_id", "contact_id")),
+    "GroupContact": Entity("civicrm_group_contact"),
+    "Mailing": Entity("civicrm_mailing"),
+    "MailingGroup": Entity("civicrm_mailing_group",
+                           required=("mailing_id", "entity_table", "entity_id")),
+    "MailingJob": Entity("civicrm_mailing_job"),  # read-only in CiviCRM: get only (below)
+    "MailingEventQueue": Entity("civicrm_mailing_event_queue"),
+    "MailingEventDelivered": Entity("civicrm_mailing_event_delivered"),
+    "MailingEventBounce": Entity("civicrm_mailing_event_bounce"),
 }
+#: Entities CiviCRM serves read-only (COMPAT §7.6): any write is refused.
+READ_ONLY = {"MailingJob", "MailingEventQueue", "MailingEventDelivered", "MailingEventBounce"}
 
 
 class ApiError(Exception):
@@ -94,6 +104,7 @@ class Api4Site:
     """API v4 over one CiviCRM database."""
 
     def __init__(self, params: Any) -> None:
+        self._params = params
         self.conn = install.connect(params)
         self.conn.autocommit(True)
         self.conn.cursorclass = MySQLdb.cursors.DictCursor
@@ -104,9 +115,54 @@ class Api4Site:
         self.conn.close()
 
     def install(self, rsps: responses.RequestsMock) -> None:
-        """Answer every ``{BASE_URL}/civicrm/ajax/api4/{Entity}/{action}`` POST."""
+        """Answer every ``{BASE_URL}/civicrm/ajax/api4/{Entity}/{action}`` POST, and the
+        few API v3 calls civisms makes at ``{BASE_URL}/civicrm/ajax/rest``."""
         rsps.add_callback(responses.POST, _ROUTE, callback=self._answer)
+        rsps.add_callback(responses.POST, BASE_URL + "/civicrm/ajax/rest", callback=self._v3)
         self._rsps = rsps
+
+    def _v3(self, request: Any) -> tuple[int, dict[str, str], str]:
+        """API v3 over REST (always HTTP 200; ``is_error`` says how it went)."""
+        body = request.body or ""
+        form = parse_qs(body.decode() if isinstance(body, bytes) else body)
+        entity, action = form["entity"][0], form["action"][0]
+        params = json.loads(form.get("json", ["{}"])[0])
+        self.calls.append((entity, f"v3.{action}", params))
+        try:
+            values = self.run_v3(entity, action, params)
+            answer = {"is_error": 0, "version": 3, "count": len(values), "values": values}
+        except (ApiError, MySQLdb.Error) as exc:
+            answer = {"is_error": 1, "error_message": str(exc)}
+        return 200, {"Content-Type": "application/json"}, json.dumps(answer, default=str)
+
+    def run_v3(self, entity: str, action: str, params: dict[str, Any]) -> Any:
+        """``MailingRecipients.get`` and ``Mailing.submit`` (the API user is contact 2).
+
+        Mailing.submit runs civisms' own set-based rules (CiviCRM's, without the number
+        checks' dedupe) for getRecipients: the emulator cannot run CiviCRM's PHP.
+        """
+        if (entity, action) == ("MailingRecipients", "get"):
+            rows = self._rows("SELECT id, mailing_id, contact_id, email_id, phone_id FROM "
+                              "civicrm_mailing_recipients WHERE mailing_id = %s ORDER BY id",
+                              [params["mailing_id"]])
+            return {str(r["id"]): r for r in rows}
+        if (entity, action) == ("Mailing", "submit"):
+            return self._submit(int(params["id"]), params["scheduled_date"])
+        raise ApiError(f"API ({entity}, {action}) does not exist (emulator)")
+
+    def _submit(self, mailing_id: int, when: str) -> dict[str, Any]:
+        from civisms.civicrm.dbconn import Database
+        from civisms.civicrm.mailings import DbMailings
+
+        db = Database(self._params)
+        try:
+            store = DbMailings(db)
+            store.compute_recipients(mailing_id, store.get(mailing_id).groups, region=None,
+                                     dedupe_numbers=False)
+            store.submit(mailing_id, datetime.strptime(when, "%Y-%m-%d %H:%M:%S"), 2)
+        finally:
+            db.close()
+        return {str(mailing_id): {"id": mailing_id}}
 
     def passthru(self, prefix: str) -> None:
         """Let requests to ``prefix`` (a real local gateway) reach the network."""
@@ -135,6 +191,8 @@ class Api4Site:
             raise ApiError(f"API ({entity}, {action}) does not exist (or the extension it "
                            "belongs to is not enabled).")
         extra: dict[str, Any] = {}
+        if entity in READ_ONLY and action != "get":
+            raise ApiError(f"Api {entity} {action} version 4 is not allowed (read-only).")
         if action == "get":
             values = self.get(entity, spec, params)
         elif action == "create":
@@ -145,6 +203,8 @@ class Api4Site:
             extra["countMatched"] = sum(1 for r in records if r.get("id"))
         elif action == "update":
             values = self.update(entity, spec, params)
+        elif action == "delete":
+            values = self.delete(entity, spec, params)
         else:
             raise ApiError(f"Api {entity} {action} version 4 does not exist.")
         return {"values": values, "entity": entity, "action": action, "debug": None,
@@ -357,6 +417,14 @@ class Api4Site:
             sets = ", ".join(f"`{n}` = %s" for n in row)
             self.conn.cursor().execute(f"UPDATE {spec.table} SET {sets} WHERE id = %s",
                                        [*(_sql_value(v) for v in row.values()), record_id])
+
+    def delete(self, entity: str, spec: Entity, params: dict[str, Any]) -> list[dict[str, Any]]:
+        if not params.get("where"):
+            raise ApiError("Parameter \"where\" is required.")
+        found = self.get(entity, spec, {"select": ["id"], "where": params["where"]})
+        for row in found:
+            self.conn.cursor().execute(f"DELETE FROM {spec.table} WHERE id = %s", [row["id"]])
+        return [{"id": r["id"]} for r in found]
 
     def update(self, entity: str, spec: Entity, params: dict[str, Any]) -> list[dict[str, Any]]:
         if not params.get("where"):

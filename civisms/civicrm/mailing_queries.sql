@@ -1,0 +1,390 @@
+-- Named queries of the mass SMS (mailing) store, db backend. Same conventions as
+-- queries.sql: "-- name: <name>" blocks, pyformat parameters, "{ids}" / "{columns}" /
+-- "{rows}" filled by Python with placeholders or validated column names only.
+
+-- ===================================================================== site facts
+
+-- name: table_columns
+SELECT column_name AS name
+FROM information_schema.columns
+WHERE table_schema = DATABASE() AND table_name = %(table)s
+
+-- name: table_exists
+SELECT COUNT(*) AS n
+FROM information_schema.tables
+WHERE table_schema = DATABASE() AND table_name = %(table)s
+
+-- name: settings
+-- Domain settings first, then global ones; values are PHP-serialized.
+SELECT s.name, s.value
+FROM civicrm_setting s
+WHERE s.name IN ({ids}) AND s.contact_id IS NULL
+  AND (s.domain_id = %s OR s.domain_id IS NULL)
+ORDER BY s.domain_id IS NULL
+
+-- name: default_components
+-- CRM_Mailing_PseudoConstant::defaultComponent: the active default of each type.
+SELECT mc.component_type, MIN(mc.id) AS id
+FROM civicrm_mailing_component mc
+WHERE mc.is_active = 1 AND mc.is_default = 1
+GROUP BY mc.component_type
+
+-- name: site_from_address
+-- 6.x: civicrm_site_email_address (the default of the domain).
+SELECT a.display_name AS name, a.email
+FROM civicrm_site_email_address a
+WHERE a.domain_id = %(domain_id)s AND a.is_active = 1 AND a.is_default = 1
+ORDER BY a.id
+LIMIT 1
+
+-- name: option_from_address
+-- 5.x: option group from_email_address, label '"Name" <email>'.
+SELECT ov.label
+FROM civicrm_option_value ov
+JOIN civicrm_option_group og ON og.id = ov.option_group_id
+WHERE og.name = 'from_email_address' AND ov.is_default = 1 AND ov.is_active = 1
+  AND (ov.domain_id = %(domain_id)s OR ov.domain_id IS NULL)
+ORDER BY ov.id
+LIMIT 1
+
+-- ===================================================================== mailing rows
+
+-- name: insert_mailing
+INSERT INTO civicrm_mailing ({columns}) VALUES ({ids})
+
+-- name: update_mailing
+UPDATE civicrm_mailing SET {columns} WHERE id = %(id)s
+
+-- name: mailing
+SELECT m.*,
+       (SELECT j.status FROM civicrm_mailing_job j
+         WHERE j.mailing_id = m.id AND j.is_test = 0 AND j.parent_id IS NULL
+         ORDER BY j.id LIMIT 1) AS job_status,
+       (SELECT COUNT(*) FROM civicrm_mailing_recipients r WHERE r.mailing_id = m.id)
+         AS recipient_count
+FROM civicrm_mailing m
+WHERE m.id = %(id)s
+
+-- name: list_mailings
+-- SMS mailings only (CiviCRM's "Is SMS": sms_provider_id IS NOT NULL), newest first.
+-- job_status is the parent job's, as CRM_Mailing_Selector_Browse shows it.
+SELECT m.id, m.name, m.sms_provider_id, m.created_date, m.scheduled_date, m.scheduled_id,
+       m.is_completed,
+       (SELECT j.status FROM civicrm_mailing_job j
+         WHERE j.mailing_id = m.id AND j.is_test = 0 AND j.parent_id IS NULL
+         ORDER BY j.id LIMIT 1) AS job_status,
+       (SELECT COUNT(*) FROM civicrm_mailing_recipients r WHERE r.mailing_id = m.id)
+         AS recipient_count
+FROM civicrm_mailing m
+WHERE m.sms_provider_id IS NOT NULL AND (m.domain_id = %(domain_id)s OR m.domain_id IS NULL)
+ORDER BY m.id DESC
+
+-- name: mailing_groups
+SELECT mg.group_type, mg.entity_table, mg.entity_id
+FROM civicrm_mailing_group mg
+WHERE mg.mailing_id = %(id)s
+ORDER BY mg.id
+
+-- name: delete_mailing_groups
+DELETE FROM civicrm_mailing_group WHERE mailing_id = %(id)s
+
+-- name: insert_mailing_groups
+INSERT INTO civicrm_mailing_group (mailing_id, group_type, entity_table, entity_id)
+VALUES {rows}
+
+-- name: completed_sms_mailings
+SELECT m.id FROM civicrm_mailing m WHERE m.id IN ({ids}) AND m.sms_provider_id IS NOT NULL
+
+-- ===================================================================== scheduling
+
+-- name: parent_job
+SELECT j.id, j.status
+FROM civicrm_mailing_job j
+WHERE j.mailing_id = %(id)s AND j.is_test = 0 AND (j.job_type IS NULL OR j.job_type <> 'child')
+ORDER BY j.id
+LIMIT 1
+
+-- name: insert_parent_job
+-- CRM_Mailing_BAO_Mailing::doSubmitActions: the parent job (job_type NULL, offsets 0).
+INSERT INTO civicrm_mailing_job (mailing_id, scheduled_date, status, is_test)
+VALUES (%(id)s, %(scheduled_date)s, 'Scheduled', 0)
+
+-- name: cancel_parent_job
+UPDATE civicrm_mailing_job SET status = 'Canceled', end_date = %(now)s WHERE id = %(job_id)s
+
+-- name: cancel_child_jobs
+-- CRM_Mailing_BAO_MailingJob::cancel
+UPDATE civicrm_mailing_job
+SET status = 'Canceled', end_date = %(now)s
+WHERE parent_id = %(job_id)s AND is_test = 0 AND job_type = 'child'
+  AND status IN ('Scheduled', 'Running', 'Paused')
+
+-- name: pause_jobs
+-- CRM_Mailing_BAO_MailingJob::pause
+UPDATE civicrm_mailing_job
+SET status = 'Paused'
+WHERE mailing_id = %(id)s AND is_test = 0 AND status IN ('Scheduled', 'Running')
+
+-- name: resume_unstarted_jobs
+-- CRM_Mailing_BAO_MailingJob::resume, first statement
+UPDATE civicrm_mailing_job
+SET status = 'Scheduled'
+WHERE mailing_id = %(id)s AND is_test = 0 AND start_date IS NULL AND status = 'Paused'
+
+-- name: resume_started_jobs
+-- CRM_Mailing_BAO_MailingJob::resume, second statement
+UPDATE civicrm_mailing_job
+SET status = 'Running'
+WHERE mailing_id = %(id)s AND is_test = 0 AND start_date IS NOT NULL AND status = 'Paused'
+
+-- ===================================================================== status counts
+
+-- name: queue_counts
+-- One row per live queue item of the mailing: delivered / bounced flags and the bounce
+-- reason, aggregated. Test jobs are left out.
+SELECT COUNT(*) AS queued,
+       SUM(d.event_queue_id IS NOT NULL) AS delivered,
+       SUM(d.event_queue_id IS NULL AND b.event_queue_id IS NOT NULL) AS bounced
+FROM civicrm_mailing_event_queue q
+JOIN civicrm_mailing_job j ON j.id = q.job_id AND j.is_test = 0
+LEFT JOIN (SELECT DISTINCT event_queue_id FROM civicrm_mailing_event_delivered) d
+  ON d.event_queue_id = q.id
+LEFT JOIN (SELECT DISTINCT event_queue_id FROM civicrm_mailing_event_bounce) b
+  ON b.event_queue_id = q.id
+WHERE j.mailing_id = %(id)s
+
+-- name: bounce_reasons
+SELECT COALESCE(b.bounce_reason, '') AS reason, COUNT(DISTINCT b.event_queue_id) AS n
+FROM civicrm_mailing_event_bounce b
+JOIN civicrm_mailing_event_queue q ON q.id = b.event_queue_id
+JOIN civicrm_mailing_job j ON j.id = q.job_id AND j.is_test = 0
+WHERE j.mailing_id = %(id)s
+GROUP BY reason
+ORDER BY n DESC
+
+-- name: civisms_states
+-- The job runner's own state per queue item (civisms_queue_state), for items CiviCRM's
+-- tables do not settle: no delivered and no bounce row.
+SELECT s.state, COALESCE(s.error, '') AS error, COUNT(*) AS n
+FROM civisms_queue_state s
+JOIN civicrm_mailing_event_queue q ON q.id = s.event_queue_id
+JOIN civicrm_mailing_job j ON j.id = q.job_id AND j.is_test = 0
+LEFT JOIN civicrm_mailing_event_delivered d ON d.event_queue_id = q.id
+LEFT JOIN civicrm_mailing_event_bounce b ON b.event_queue_id = q.id
+WHERE j.mailing_id = %(id)s AND d.id IS NULL AND b.id IS NULL
+GROUP BY s.state, error
+
+-- name: recipient_rows
+SELECT r.contact_id, r.phone_id
+FROM civicrm_mailing_recipients r
+WHERE r.mailing_id = %(id)s
+ORDER BY r.id
+
+-- ===================================================================== recipients
+-- CRM_Mailing_BAO_Mailing::getRecipients in SMS mode (COMPAT §3.3), set-based, in
+-- temporary tables of this connection. CiviCRM REPLACEs rows ordered by is_primary so the
+-- last (primary) mobile wins; here each query INSERT IGNOREs rows ordered primary first,
+-- lowest phone id next, so the first row wins: the same choice, without delete+insert.
+
+-- name: mr_drop
+DROP TEMPORARY TABLE IF EXISTS civisms_mr_excl, civisms_mr_incl, civisms_mr_smart,
+  civisms_mr_cand, civisms_mr_skip
+
+-- name: mr_memory
+-- The working tables live in memory, as CiviCRM's (CRM_Utils_SQL_TempTable::setMemory);
+-- a million rows of two ints need more than the 16 MB default.
+SET SESSION max_heap_table_size = 1073741824
+
+-- name: mr_create_excl
+CREATE TEMPORARY TABLE civisms_mr_excl (
+  contact_id INT UNSIGNED NOT NULL, PRIMARY KEY USING BTREE (contact_id)) ENGINE=MEMORY
+
+-- name: mr_create_incl
+CREATE TEMPORARY TABLE civisms_mr_incl (
+  contact_id INT UNSIGNED NOT NULL, phone_id INT UNSIGNED NULL,
+  PRIMARY KEY USING BTREE (contact_id)) ENGINE=MEMORY
+
+-- name: mr_create_smart
+CREATE TEMPORARY TABLE civisms_mr_smart (
+  contact_id INT UNSIGNED NOT NULL, phone_id INT UNSIGNED NULL,
+  PRIMARY KEY USING BTREE (contact_id)) ENGINE=MEMORY
+
+-- name: mr_create_cand
+CREATE TEMPORARY TABLE civisms_mr_cand (
+  contact_id INT UNSIGNED NOT NULL, PRIMARY KEY USING BTREE (contact_id)) ENGINE=MEMORY
+
+-- name: mr_create_skip
+CREATE TEMPORARY TABLE civisms_mr_skip (
+  contact_id INT UNSIGNED NOT NULL PRIMARY KEY, reason VARCHAR(32) NOT NULL,
+  detail VARCHAR(255) NULL) ENGINE=InnoDB
+
+-- name: mr_fk_checks_off
+-- Every row inserted below was just read from civicrm_contact / civicrm_phone in this
+-- transaction: the four foreign-key lookups per row would only repeat that.
+SET SESSION foreign_key_checks = 0
+
+-- name: mr_fk_checks_on
+SET SESSION foreign_key_checks = 1
+
+-- name: mr_smart_groups
+-- The literal test of getRecipients (saved_search_id != 0 OR ... IS NOT NULL OR children).
+SELECT g.id
+FROM civicrm_group g
+WHERE g.id IN ({ids})
+  AND (g.saved_search_id != 0 OR g.saved_search_id IS NOT NULL OR g.children IS NOT NULL)
+
+-- name: mr_exclude_groups
+INSERT IGNORE INTO civisms_mr_excl (contact_id)
+SELECT DISTINCT gc.contact_id FROM civicrm_group_contact gc
+WHERE gc.status = 'Added' AND gc.group_id IN ({ids})
+
+-- name: mr_exclude_smart
+INSERT IGNORE INTO civisms_mr_excl (contact_id)
+SELECT gcc.contact_id FROM civicrm_group_contact_cache gcc WHERE gcc.group_id IN ({ids})
+
+-- name: mr_exclude_mailings
+INSERT IGNORE INTO civisms_mr_excl (contact_id)
+SELECT DISTINCT r.contact_id FROM civicrm_mailing_recipients r WHERE r.mailing_id IN ({ids})
+
+-- name: mr_exclude_base
+INSERT IGNORE INTO civisms_mr_excl (contact_id)
+SELECT DISTINCT gc.contact_id FROM civicrm_group_contact gc
+WHERE gc.status = 'Removed' AND gc.group_id IN ({ids})
+
+-- name: mr_include_static
+-- Pass 1: primary mobiles (one per contact at most), no sort needed.
+INSERT IGNORE INTO civisms_mr_incl (contact_id, phone_id)
+SELECT c.id, p.id
+FROM civicrm_phone p
+JOIN civicrm_contact c ON p.contact_id = c.id
+JOIN civicrm_group_contact gc ON gc.contact_id = c.id
+JOIN civicrm_mailing_group mg ON gc.group_id = mg.entity_id AND mg.search_id IS NULL
+LEFT JOIN civisms_mr_excl x ON x.contact_id = c.id
+WHERE gc.group_id IN ({ids}) AND gc.status = 'Added'
+  AND c.is_deleted = 0 AND c.is_opt_out = 0 AND c.is_deceased <> 1 AND c.do_not_sms = 0
+  AND p.phone_type_id = %(mobile)s AND p.phone IS NOT NULL AND p.phone != ''
+  AND mg.mailing_id = %(mailing_id)s AND x.contact_id IS NULL AND p.is_primary = 1
+
+-- name: mr_include_static_other
+-- Pass 2: contacts without a primary mobile get their lowest-id mobile (INSERT IGNORE
+-- keeps pass 1's rows).
+INSERT IGNORE INTO civisms_mr_incl (contact_id, phone_id)
+SELECT c.id, p.id
+FROM civicrm_phone p
+JOIN civicrm_contact c ON p.contact_id = c.id
+JOIN civicrm_group_contact gc ON gc.contact_id = c.id
+JOIN civicrm_mailing_group mg ON gc.group_id = mg.entity_id AND mg.search_id IS NULL
+LEFT JOIN civisms_mr_excl x ON x.contact_id = c.id
+WHERE gc.group_id IN ({ids}) AND gc.status = 'Added'
+  AND c.is_deleted = 0 AND c.is_opt_out = 0 AND c.is_deceased <> 1 AND c.do_not_sms = 0
+  AND p.phone_type_id = %(mobile)s AND p.phone IS NOT NULL AND p.phone != ''
+  AND mg.mailing_id = %(mailing_id)s AND x.contact_id IS NULL AND p.is_primary = 0
+ORDER BY p.id
+
+-- name: mr_include_mailings
+-- Prior mailings' recipients, criteria NOT re-applied (CiviCRM applies them at queue time).
+INSERT IGNORE INTO civisms_mr_incl (contact_id, phone_id)
+SELECT DISTINCT r.contact_id, r.phone_id
+FROM civicrm_mailing_recipients r
+LEFT JOIN civisms_mr_excl x ON x.contact_id = r.contact_id
+WHERE r.mailing_id IN ({ids}) AND x.contact_id IS NULL
+ORDER BY r.contact_id, r.id
+
+-- name: mr_include_smart
+-- Smart and parent groups through the cache, less contacts Removed from the group.
+INSERT IGNORE INTO civisms_mr_smart (contact_id, phone_id)
+SELECT c.id, p.id
+FROM civicrm_contact c
+JOIN civicrm_phone p ON p.contact_id = c.id
+JOIN civicrm_group_contact_cache gc ON c.id = gc.contact_id
+LEFT JOIN civicrm_group_contact gcr ON gc.group_id = gcr.group_id AND gc.contact_id = gcr.contact_id
+JOIN civicrm_mailing_group mg ON gc.group_id = mg.entity_id AND mg.search_id IS NULL
+LEFT JOIN civisms_mr_excl x ON x.contact_id = c.id
+WHERE gc.group_id IN ({ids}) AND (gcr.status IS NULL OR gcr.status != 'Removed')
+  AND c.is_deleted = 0 AND c.is_opt_out = 0 AND c.is_deceased <> 1 AND c.do_not_sms = 0
+  AND p.phone_type_id = %(mobile)s AND p.phone IS NOT NULL AND p.phone != ''
+  AND mg.mailing_id = %(mailing_id)s AND x.contact_id IS NULL
+ORDER BY c.id, p.is_primary DESC, p.id
+
+-- name: mr_merge_smart
+-- The smart-group query REPLACEs in CiviCRM: its rows win over earlier ones.
+REPLACE INTO civisms_mr_incl (contact_id, phone_id)
+SELECT s.contact_id, s.phone_id FROM civisms_mr_smart s
+
+-- name: mr_candidates_static
+-- Everyone the include lists name, before any criterion: to give each one left out a reason.
+INSERT IGNORE INTO civisms_mr_cand (contact_id)
+SELECT gc.contact_id FROM civicrm_group_contact gc
+WHERE gc.status = 'Added' AND gc.group_id IN ({ids})
+
+-- name: mr_candidates_smart
+INSERT IGNORE INTO civisms_mr_cand (contact_id)
+SELECT gc.contact_id
+FROM civicrm_group_contact_cache gc
+LEFT JOIN civicrm_group_contact gcr ON gc.group_id = gcr.group_id AND gc.contact_id = gcr.contact_id
+WHERE gc.group_id IN ({ids}) AND (gcr.status IS NULL OR gcr.status != 'Removed')
+
+-- name: mr_candidates_mailings
+INSERT IGNORE INTO civisms_mr_cand (contact_id)
+SELECT r.contact_id FROM civicrm_mailing_recipients r WHERE r.mailing_id IN ({ids})
+
+-- name: mr_civicrm_skips
+-- Why CiviCRM left a candidate out, first matching rule wins.
+INSERT INTO civisms_mr_skip (contact_id, reason)
+SELECT k.contact_id,
+       CASE WHEN x.contact_id IS NOT NULL THEN 'excluded'
+            WHEN c.id IS NULL THEN 'not_found'
+            WHEN c.is_deleted = 1 THEN 'deleted'
+            WHEN c.is_deceased = 1 THEN 'deceased'
+            WHEN c.do_not_sms = 1 THEN 'do_not_sms'
+            WHEN c.is_opt_out = 1 THEN 'opt_out'
+            ELSE 'no_mobile' END
+FROM civisms_mr_cand k
+LEFT JOIN civicrm_contact c ON c.id = k.contact_id
+LEFT JOIN civisms_mr_incl i ON i.contact_id = k.contact_id
+LEFT JOIN civisms_mr_excl x ON x.contact_id = k.contact_id
+WHERE i.contact_id IS NULL
+
+-- name: mr_included_numbers
+SELECT i.contact_id, i.phone_id, p.phone
+FROM civisms_mr_incl i
+LEFT JOIN civicrm_phone p ON p.id = i.phone_id
+ORDER BY i.contact_id
+
+-- name: mr_insert_skips
+INSERT INTO civisms_mr_skip (contact_id, reason, detail) VALUES {rows}
+
+-- name: mr_delete_recipients
+DELETE FROM civicrm_mailing_recipients WHERE mailing_id = %(mailing_id)s
+
+-- name: mr_delete_stale_recipients
+-- Rows of the old snapshot that the new one does not have (CiviCRM deletes all and
+-- inserts all; keeping the unchanged rows gives the same set, much faster).
+DELETE r FROM civicrm_mailing_recipients r
+LEFT JOIN civisms_mr_incl i ON i.contact_id = r.contact_id AND i.phone_id <=> r.phone_id
+LEFT JOIN civisms_mr_skip s ON s.contact_id = r.contact_id
+WHERE r.mailing_id = %(mailing_id)s
+  AND (i.contact_id IS NULL OR s.contact_id IS NOT NULL OR r.email_id IS NOT NULL)
+
+-- name: mr_insert_recipients
+-- Step 6 of getRecipients: ordered by contact then phone; email_id stays NULL. Contacts
+-- civisms skips (invalid or shared numbers) are left out, so CiviCRM's reports show
+-- exactly who will be texted. Rows already there (unchanged) are kept.
+INSERT INTO civicrm_mailing_recipients (mailing_id, contact_id, phone_id)
+SELECT %(mailing_id)s, i.contact_id, i.phone_id
+FROM civicrm_contact contact_a
+JOIN civisms_mr_incl i ON contact_a.id = i.contact_id
+LEFT JOIN civisms_mr_skip s ON s.contact_id = i.contact_id
+LEFT JOIN civicrm_mailing_recipients r
+  ON r.mailing_id = %(mailing_id)s AND r.contact_id = i.contact_id
+WHERE s.contact_id IS NULL AND r.id IS NULL
+ORDER BY i.contact_id, i.phone_id
+
+-- name: mr_count_recipients
+SELECT COUNT(*) AS n FROM civicrm_mailing_recipients WHERE mailing_id = %(mailing_id)s
+
+-- name: mr_skips
+SELECT s.contact_id, s.reason, s.detail FROM civisms_mr_skip s ORDER BY s.contact_id
+
+-- name: mr_skip_counts
+SELECT s.reason, COUNT(*) AS n FROM civisms_mr_skip s GROUP BY s.reason

@@ -1,0 +1,304 @@
+"""Mass SMS lifecycle: draft, update, preview, schedule ("Submit Mass SMS"), cancel,
+pause, resume, status — in CiviCRM's own tables, as its SMS wizard leaves them.
+
+Typical use (the demo, the job runner's tests)::
+
+    store = mailings_for(civicrm)
+    made = create(civicrm, store, MailingRequest(name="Spring", include_groups=("2",),
+                  text="Hi {contact.first_name}!"), settings)
+    schedule(civicrm, store, made.mailing.id, None, settings)   # now: creates the parent job
+
+Every user mistake is an ``InputError`` raised before anything is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from civisms.civicrm.base import CiviCRM
+from civisms.civicrm.mailing_model import (
+    CANCELED,
+    COMPLETE,
+    Mailing,
+    MailingCounts,
+    MailingDraft,
+    MailingGroups,
+)
+from civisms.civicrm.mailing_recipients import RecipientReport
+from civisms.civicrm.mailings import MailingStore
+from civisms.errors import InputError
+from civisms.sending import resolve
+from civisms.text import Segmentation, Template, segment
+
+#: civicrm_mailing.scheduled_date is a TIMESTAMP: nothing at or after this fits.
+TIMESTAMP_END = datetime(2038, 1, 19)
+
+
+@dataclass(frozen=True)
+class MailingRequest:
+    """What a user asks for in ``mailing create`` / ``update`` (names, ids or titles)."""
+
+    name: str | None = None
+    provider: str | None = None
+    include_groups: tuple[str, ...] = ()
+    exclude_groups: tuple[str, ...] = ()
+    include_mailings: tuple[int, ...] = ()
+    exclude_mailings: tuple[int, ...] = ()
+    base_groups: tuple[str, ...] = ()
+    text: str | None = None
+    text_file: str | None = None
+    template: str | None = None
+    save_template: str | None = None
+    campaign: str | None = None
+    dedupe_numbers: bool = True
+
+
+@dataclass(frozen=True)
+class MailingResult:
+    """A mailing after a change, with the recipient computation that followed it."""
+
+    mailing: Mailing
+    report: RecipientReport
+    job_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What one recipient would get, and the size of the whole send."""
+
+    mailing: Mailing
+    contact_id: int | None
+    text: str | None
+    segmentation: Segmentation | None
+    total_segments: int
+    recipients: int
+    skipped_by_reason: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Status:
+    """``mailing status``: the mailing and its progress."""
+
+    mailing: Mailing
+    counts: MailingCounts
+
+
+# -- drafts ---------------------------------------------------------------------------------
+
+
+def create(civicrm: CiviCRM, store: MailingStore, request: MailingRequest,
+           settings: Any) -> MailingResult:
+    """A new draft ("Continue later"), its recipients computed as the wizard computes them."""
+    if not request.name:
+        raise InputError("a mailing needs a name (--name)")
+    draft = _draft(civicrm, store, request, settings, base=None)
+    mailing_id = store.create(draft)
+    return _recompute(store, mailing_id, settings, request.dedupe_numbers)
+
+
+def update(civicrm: CiviCRM, store: MailingStore, mailing_id: int, request: MailingRequest,
+           settings: Any) -> MailingResult:
+    """Continue a draft: given options replace the stored ones; recipients recomputed."""
+    current = store.get(mailing_id)
+    _ensure_draft(current)
+    store.update(mailing_id, _draft(civicrm, store, request, settings, base=current))
+    return _recompute(store, mailing_id, settings, request.dedupe_numbers)
+
+
+def _draft(civicrm: CiviCRM, store: MailingStore, request: MailingRequest, settings: Any,
+           base: Mailing | None) -> MailingDraft:
+    provider = resolve.provider(civicrm, request.provider) if (
+        request.provider or base is None) else None
+    groups = _groups(civicrm, store, request, base)
+    text, template_id = _text(civicrm, request, base)
+    campaign_id = resolve.campaign(civicrm, request.campaign).id if request.campaign else (
+        base.campaign_id if base else None)
+    if request.save_template:
+        if text is None:
+            raise InputError("--save-template needs a message (--text, --file or --template)")
+        template_id = civicrm.save_sms_template(request.save_template, text).id
+    created = settings.source_contact_id or civicrm.domain().contact_id
+    return MailingDraft(
+        name=request.name or (base.name if base else ""),
+        provider_id=provider.id if provider else base.sms_provider_id,  # type: ignore[union-attr]
+        # The wizard writes the provider's username as from_name (COMPAT §3.1).
+        from_name=provider.username if provider else base.from_name,  # type: ignore[union-attr]
+        groups=groups, body_text=text, msg_template_id=template_id, campaign_id=campaign_id,
+        created_id=base.created_id if base else created,
+    )
+
+
+def _groups(civicrm: CiviCRM, store: MailingStore, request: MailingRequest,
+            base: Mailing | None) -> MailingGroups:
+    given = (request.include_groups, request.exclude_groups, request.include_mailings,
+             request.exclude_mailings, request.base_groups)
+    if base is not None and not any(given):
+        return base.groups
+    include = tuple(dict.fromkeys(resolve.group(civicrm, g).id for g in request.include_groups))
+    exclude = tuple(dict.fromkeys(resolve.group(civicrm, g).id for g in request.exclude_groups))
+    bases = tuple(dict.fromkeys(resolve.group(civicrm, g).id for g in request.base_groups))
+    inc_m, exc_m = (tuple(dict.fromkeys(int(m) for m in ms))
+                    for ms in (request.include_mailings, request.exclude_mailings))
+    if not include and not inc_m:
+        raise InputError("no recipients: give --include-group (or --include-mailing)")
+    _refuse_overlap("group", include, exclude)
+    _refuse_overlap("mailing", inc_m, exc_m)
+    unknown = sorted(set(inc_m + exc_m) - store.sms_mailing_ids([*inc_m, *exc_m]))
+    if unknown:
+        raise InputError(f"no SMS mailing with id {unknown[0]}")
+    return MailingGroups(include, exclude, inc_m, exc_m, bases)
+
+
+def _refuse_overlap(kind: str, include: Sequence[int], exclude: Sequence[int]) -> None:
+    both = sorted(set(include) & set(exclude))
+    if both:
+        # The wizard's formRule refuses this too ("cannot be both included and excluded").
+        raise InputError(f"{kind} {both[0]} is both included and excluded; choose one")
+
+
+def _text(civicrm: CiviCRM, request: MailingRequest,
+          base: Mailing | None) -> tuple[str | None, int | None]:
+    given = [x for x in (request.text, request.text_file, request.template) if x is not None]
+    if len(given) > 1:
+        raise InputError("give at most one of --text, --file or --template")
+    if request.text is not None:
+        text, template_id = request.text, None
+    elif request.text_file is not None:
+        text, template_id = resolve.read_text_file(request.text_file), None
+    elif request.template is not None:
+        chosen = resolve.template(civicrm, request.template)
+        text, template_id = chosen.text, chosen.id
+    else:
+        return (base.body_text, base.msg_template_id) if base else (None, None)
+    if not text.strip():
+        raise InputError("the message is empty")
+    Template(text)  # unknown tokens: TextError now, not at send time
+    return text, template_id
+
+
+def _recompute(store: MailingStore, mailing_id: int, settings: Any,
+               dedupe_numbers: bool) -> MailingResult:
+    mailing = store.get(mailing_id)
+    report = store.compute_recipients(
+        mailing_id, mailing.groups, region=settings.default_region,
+        dedupe_numbers=dedupe_numbers and getattr(settings, "dedupe_numbers", True),
+    )
+    return MailingResult(replace(mailing, recipients=report.recipients), report)
+
+
+def _ensure_draft(mailing: Mailing) -> None:
+    if not mailing.is_draft:
+        raise InputError(f"mailing {mailing.id} is {mailing.status}, not a draft; "
+                         "only drafts can be changed or scheduled")
+
+
+# -- preview ---------------------------------------------------------------------------------
+
+
+def preview(civicrm: CiviCRM, store: MailingStore, mailing_id: int, settings: Any,
+            contact: str | None = None) -> Preview:
+    """The text one recipient gets (the first, or ``contact``), segments per message and in
+    total. A draft's recipients are recomputed first, as every wizard step does."""
+    from civisms.sending.individual import render_all
+
+    mailing = store.get(mailing_id)
+    skipped: dict[str, int] = {}
+    if mailing.is_draft:
+        result = _recompute(store, mailing_id, settings, True)
+        mailing, skipped = result.mailing, result.report.skipped_by_reason()
+    rows = store.recipient_rows(mailing_id)
+    if not mailing.body_text:
+        return Preview(mailing, None, None, None, 0, len(rows), skipped)
+    template = Template(mailing.body_text)
+    contacts = civicrm.contacts([c for c, _ in rows], sorted(template.needs.contact_fields))
+    texts = render_all(civicrm, template, contacts)
+    segments = {cid: segment(text) for cid, text in texts.items()}
+    chosen = _preview_contact(civicrm, contact, texts, rows)
+    seg = segments.get(chosen) if chosen is not None else None
+    if chosen is not None and chosen not in texts:
+        extra = civicrm.contacts([chosen], sorted(template.needs.contact_fields))
+        texts.update(render_all(civicrm, template, extra))
+        seg = segment(texts[chosen]) if chosen in texts else None
+    total = sum(s.segments for s in segments.values())
+    return Preview(mailing, chosen, texts.get(chosen) if chosen else None, seg, total,
+                   len(rows), skipped)
+
+
+def _preview_contact(civicrm: CiviCRM, typed: str | None, texts: dict[int, str],
+                     rows: list[tuple[int, int | None]]) -> int | None:
+    if typed is not None:
+        return resolve.contact(civicrm, typed).id
+    return rows[0][0] if rows else None
+
+
+# -- scheduling ------------------------------------------------------------------------------
+
+
+def schedule(civicrm: CiviCRM, store: MailingStore, mailing_id: int,
+             when: datetime | None, settings: Any, *, dedupe_numbers: bool = True) -> MailingResult:
+    """"Submit Mass SMS": now (``when`` None) or later; recipients recomputed, parent job
+    created. A past date, a submitted mailing or an empty message are refused."""
+    mailing = store.get(mailing_id)
+    _ensure_draft(mailing)
+    if not (mailing.body_text or "").strip() or mailing.body_text == "NULL":
+        # API3 Mailing.create's check for SMS (COMPAT §3.4).
+        raise InputError(f"mailing {mailing_id} cannot be sent: it has no message text "
+                         "(add one with 'civisms mailing update --text')")
+    now = datetime.now().replace(microsecond=0)
+    if when is not None and when < now.replace(second=0):
+        raise InputError(f"{when:%Y-%m-%d %H:%M} is in the past; give a later time or --now")
+    if when is not None and when >= TIMESTAMP_END:
+        raise InputError(f"{when:%Y-%m-%d %H:%M} is too far ahead: CiviCRM stores the date in "
+                         "a TIMESTAMP column, which ends in January 2038")
+    result = _recompute(store, mailing_id, settings, dedupe_numbers)
+    user = settings.source_contact_id or civicrm.domain().contact_id
+    job_id = store.submit(mailing_id, when or now, user)
+    return MailingResult(store.get(mailing_id), result.report, job_id)
+
+
+def cancel(store: MailingStore, mailing_id: int) -> Mailing:
+    """Cancel a scheduled, running or paused mailing (and its child jobs)."""
+    mailing = store.get(mailing_id)
+    if not store.cancel(mailing_id):
+        raise InputError(f"mailing {mailing_id} is {mailing.status}: only a scheduled, running "
+                         "or paused mailing can be canceled")
+    return store.get(mailing_id)
+
+
+def pause(store: MailingStore, mailing_id: int) -> Mailing:
+    """Pause a scheduled or running mailing."""
+    mailing = store.get(mailing_id)
+    if mailing.is_draft or mailing.status in (COMPLETE, CANCELED):
+        raise InputError(f"mailing {mailing_id} is {mailing.status}: only a scheduled or "
+                         "running mailing can be paused")
+    store.pause(mailing_id)
+    return store.get(mailing_id)
+
+
+def resume(store: MailingStore, mailing_id: int) -> Mailing:
+    """Resume a paused mailing."""
+    mailing = store.get(mailing_id)
+    if not store.resume(mailing_id):
+        raise InputError(f"mailing {mailing_id} is {mailing.status}, not paused")
+    return store.get(mailing_id)
+
+
+def status(store: MailingStore, mailing_id: int) -> Status:
+    """The mailing and its counts (recipients, queued, sent, delivered, failed, unknown)."""
+    return Status(store.get(mailing_id), store.counts(mailing_id))
+
+
+def listing(store: MailingStore, which: str | None = None) -> list[Mailing]:
+    """SMS mailings: all, or ``drafts`` / ``scheduled`` (scheduled, running, paused) /
+    ``sent`` (complete), as CiviCRM's "Find Mass SMS" filters them."""
+    mailings = store.list()
+    if which == "drafts":
+        return [m for m in mailings if m.scheduled_id is None and m.status == "Draft"]
+    if which == "scheduled":
+        return [m for m in mailings if m.status in ("Scheduled", "Running", "Paused")]
+    if which == "sent":
+        return [m for m in mailings if m.status == COMPLETE]
+    return mailings
