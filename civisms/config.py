@@ -100,6 +100,7 @@ class Settings(BaseSettings):
     default_region: str | None = Field(None, description="ISO country for numbers without +")
     source_contact_id: int | None = Field(None, ge=1, description="contact recorded as sender")
     max_segments: int = Field(1, ge=1, le=10, description="segments allowed per message")
+    dedupe_numbers: bool = Field(True, description="text a number shared by contacts once")
     outbox: Path = Field(Path("var/outbox.jsonl"), description="the local provider's outbox")
 
     @field_validator("default_region")
