@@ -86,7 +86,7 @@ def test_wrong_password_is_an_auth_error_without_the_password(mariadb: DbParams)
     with pytest.raises(CiviCRMAuthError) as info:
         install.create_database(params, "civisms_t_never")
     assert "s3cret-Pa55" not in str(info.value)
-    assert "Access denied" in str(info.value)
+    assert "the database refused user 'root'" in str(info.value)
 
 
 def test_unreachable_server(mariadb: DbParams) -> None:

@@ -83,7 +83,7 @@ def connect(params: DbParams, *, database: bool = True, multi: bool = False) -> 
     if database:
         kwargs["database"] = params.database
     if multi:
-        kwargs["client_flag"] = CLIENT.MULTI_STATEMENTS
+        kwargs["client_flag"] = CLIENT.MULTI_STATEMENTS | CLIENT.MULTI_RESULTS
     try:
         return MySQLdb.connect(**kwargs)
     except MySQLdb.Error as exc:

@@ -20,13 +20,13 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
 import MySQLdb
-from MySQLdb.constants import CLIENT
 
+from civisms.civicrm import dbconn
 from civisms.config import DbParams
 from civisms.errors import (
     CiviCRMAuthError,
@@ -93,28 +93,7 @@ def connect(
     ``database`` overrides ``params.database``; pass ``""`` to connect to no database.
     """
     db = params.database if database is None else database
-    kwargs: dict[str, Any] = {
-        "user": params.user,
-        "passwd": params.password,
-        "charset": "utf8mb4",
-        "use_unicode": True,
-        "autocommit": True,
-        "connect_timeout": 10,
-    }
-    if params.unix_socket:
-        kwargs["unix_socket"] = params.unix_socket
-    else:
-        kwargs["host"] = params.host
-        kwargs["port"] = params.port
-    if db:
-        kwargs["database"] = db
-    if multi_statements:
-        kwargs["client_flag"] = CLIENT.MULTI_STATEMENTS | CLIENT.MULTI_RESULTS
-    try:
-        return MySQLdb.connect(**kwargs)
-    except MySQLdb.Error as exc:
-        target = f"connecting to database {db!r}" if db else "connecting"
-        raise translate_error(exc, params, target) from None
+    return dbconn.connect(replace(params, database=db), database=bool(db), multi=multi_statements)
 
 
 @contextmanager
