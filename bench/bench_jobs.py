@@ -1,0 +1,200 @@
+"""Benchmark ``civisms jobs run`` against a local HTTP gateway (issue 6, benchmarks a-c).
+
+    .venv/bin/python bench/bench_jobs.py [--recipients 100000] [--workers 2]
+        [--concurrency 64] [--slow-recipients 20000] [--slow-concurrency 256]
+        [--slow-mps 1000] [--memory 10000,1000000] [--memory-limit 20000] [--skip a,b,c]
+
+(a) throughput of a mailing with every row written (queue, delivered, SMS delivery
+    activities, Mass SMS targets, civisms_queue_state), as a ratio to a bare single-process
+    ``http.client`` loop posting the same requests to the same gateway;
+(b) the same through a gateway answering after 200 ms: bounded by the rate limit and by
+    concurrency / latency, whichever is lower;
+(c) peak memory (max RSS of the ``jobs run`` process) for a small and a huge mailing:
+    the whole queue is built, then the first ``--memory-limit`` messages are sent.
+
+Each case gets a throw-away site on the local MariaDB (CIVISMS_TEST_DB_*, as the tests)
+and the gateway of ``bench/fast_gateway.py`` in its own process. Prints each figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from conftest import SiteDb, _server_params  # noqa: E402
+from mailing_factory import add_bulk_recipients, schedule_mailing, use_gateway  # noqa: E402
+
+from civisms.civicrm import install  # noqa: E402
+
+TEXT = "Hi {contact.first_name}, the Spring drive starts Saturday at 10:00. Reply STOP to opt out."
+
+
+def gateway(latency: float) -> tuple[subprocess.Popen[str], int]:
+    proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / "fast_gateway.py"),
+                             "--latency", str(latency)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    return proc, int(proc.stdout.readline().split()[1])
+
+
+def bare_loop(port: int, count: int = 20000) -> float:
+    """Requests per second of one process posting Twilio-shaped forms with http.client."""
+    body = urlencode({"To": "+14155550101", "From": "+15550003000",
+                      "Body": "Hi P1, the Spring drive starts Saturday at 10:00. Reply STOP to "
+                              "opt out."})
+    headers = {"Content-Type": "application/x-www-form-urlencoded",
+               "Authorization": "Basic QUMwMTIzOng="}
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    start = time.perf_counter()
+    for _ in range(count):
+        conn.request("POST", "/2010-04-01/Accounts/AC0123/Messages.json", body=body,
+                     headers=headers)
+        conn.getresponse().read()
+    elapsed = time.perf_counter() - start
+    conn.close()
+    return count / elapsed
+
+
+def make_site(recipients: int, port: int, mps: float) -> SiteDb:
+    params = _server_params()
+    name = f"civisms_bench_{uuid.uuid4().hex[:8]}"
+    install.install_site(params, name, schema="subset", sample=True)
+    from dataclasses import replace
+
+    site = SiteDb(name, replace(params, database=name), "subset", True)
+    use_gateway(site, f"http://127.0.0.1:{port}", mps=mps)
+    mailing = schedule_mailing(site, text=TEXT, include=(), exclude=())
+    add_bulk_recipients(site, mailing, recipients)
+    time.sleep(5)  # let MariaDB flush and purge after the bulk load, before timing
+    return site
+
+
+def run_jobs(site: SiteDb, *args: str) -> tuple[dict, float, float]:
+    """Run ``civisms jobs run --once --json``; (summary, seconds, peak RSS in MB)."""
+    env = {**os.environ, "CIVISMS_BACKEND": "db", "CIVISMS_DB_URL": site.url}
+    env.pop("CIVISMS_CONFIG", None)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    out = subprocess.run([sys.executable, "-m", "civisms", "jobs", "run", "--once", "--json",
+                          "--no-progress", *args], env=env, cwd=ROOT, capture_output=True,
+                         text=True, check=True)
+    elapsed = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return json.loads(out.stdout), elapsed, max(peak, before) / 1024
+
+
+def check_rows(site: SiteDb, expected: int) -> None:
+    delivered = site.scalar("SELECT COUNT(*) FROM civicrm_mailing_event_delivered")
+    deliveries = site.scalar("SELECT COUNT(*) FROM civicrm_activity WHERE activity_type_id = "
+                             "(SELECT value FROM civicrm_option_value WHERE name='SMS delivery' "
+                             "AND option_group_id = (SELECT id FROM civicrm_option_group "
+                             "WHERE name = 'activity_type'))")
+    targets = site.scalar("SELECT COUNT(*) FROM civicrm_activity_contact")
+    assert delivered == expected == deliveries, (delivered, deliveries, expected)
+    print(f"    rows: {delivered} delivered, {deliveries} SMS delivery activities, "
+          f"{targets} activity contacts")
+
+
+def drop(site: SiteDb) -> None:
+    install.drop_database(_server_params(), site.name)
+
+
+def case_a(args: argparse.Namespace) -> None:
+    proc, port = gateway(0.0)
+    try:
+        bare = bare_loop(port)
+        print(f"(a) bare http.client loop:   {bare:8.0f} requests/s")
+        site = make_site(args.recipients, port, mps=1_000_000)
+        try:
+            summary, seconds, _ = run_jobs(site, "--workers", str(args.workers),
+                                           "--concurrency", str(args.concurrency))
+            rate = summary["total"]["sent"] / seconds
+            print(f"(a) civisms jobs run:        {rate:8.0f} msg/s  ({summary['total']['sent']} "
+                  f"sent in {seconds:.1f} s, queue built and every row written, "
+                  f"{args.workers} worker(s) x {args.concurrency})")
+            print(f"(a) ratio to the bare loop:  {rate / bare:8.2f}   (goal >= 0.5)")
+            check_rows(site, args.recipients)
+        finally:
+            drop(site)
+    finally:
+        proc.kill()
+
+
+def case_b(args: argparse.Namespace) -> None:
+    proc, port = gateway(0.2)
+    try:
+        site = make_site(args.slow_recipients, port, mps=args.slow_mps)
+        try:
+            summary, seconds, _ = run_jobs(site, "--workers", str(args.workers),
+                                           "--concurrency", str(args.slow_concurrency))
+            rate = summary["total"]["sent"] / seconds
+            bound = min(args.slow_mps, args.workers * args.slow_concurrency / 0.2)
+            print(f"(b) 200 ms gateway:          {rate:8.0f} msg/s  ({summary['total']['sent']} "
+                  f"sent in {seconds:.1f} s)")
+            print(f"(b) bound min(rate limit {args.slow_mps:g}, concurrency/latency "
+                  f"{args.workers * args.slow_concurrency / 0.2:g}) = {bound:g} msg/s; "
+                  f"reached {rate / bound:.0%}")
+        finally:
+            drop(site)
+    finally:
+        proc.kill()
+
+
+def case_c(args: argparse.Namespace) -> None:
+    proc, port = gateway(0.0)
+    try:
+        for size in (int(s) for s in args.memory.split(",")):
+            started = time.perf_counter()
+            site = make_site(size, port, mps=1_000_000)
+            made = time.perf_counter() - started
+            try:
+                _, seconds, _ = run_jobs(site, "--limit", str(args.memory_limit))
+                peak = max_rss_of_last_child()
+                print(f"(c) {size:>9,} recipients: peak RSS {peak:6.1f} MB (queue of {size:,} "
+                      f"built, {min(size, args.memory_limit):,} sent, {seconds:.1f} s; "
+                      f"site made in {made:.0f} s)")
+            finally:
+                drop(site)
+    finally:
+        proc.kill()
+
+
+def max_rss_of_last_child() -> float:
+    # RUSAGE_CHILDREN keeps the largest child so far; runs are made small to large.
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--recipients", type=int, default=100_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--slow-recipients", type=int, default=20_000)
+    parser.add_argument("--slow-concurrency", type=int, default=256)
+    parser.add_argument("--slow-mps", type=float, default=1000.0)
+    parser.add_argument("--memory", default="10000,1000000")
+    parser.add_argument("--memory-limit", type=int, default=20_000)
+    parser.add_argument("--skip", default="")
+    args = parser.parse_args()
+    skip = set(args.skip.split(","))
+    if "a" not in skip:
+        case_a(args)
+    if "b" not in skip:
+        case_b(args)
+    if "c" not in skip:
+        case_c(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,143 @@
+"""Helper processes: more senders on the same child job, without a lock of their own.
+
+The process holding CiviCRM's ``data.mailing.job.{id}`` lock starts helpers with
+``python -m civisms.sending.helpers`` and hands them their task on stdin (JSON: the
+database URL never appears on a command line). Each helper claims rows of that child with
+its own connection and reports its tally as one JSON line on stdout. A helper asks the
+kernel to kill it when its parent dies (``PR_SET_PDEATHSIG``): whoever takes the lock
+next may then treat every 'sending' row as abandoned.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import dataclasses
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from civisms.config import Settings
+    from civisms.sending.delivery import Tally
+    from civisms.sending.jobs import RunConfig
+
+_PR_SET_PDEATHSIG = 1
+
+
+def start(settings: Settings, config: RunConfig, job_id: int, count: int,
+          limit: int) -> list[subprocess.Popen[str]]:
+    """Start ``count`` helpers on a child job; each gets ``limit`` messages (0 = no limit)."""
+    if count <= 0:
+        return []
+    task = {
+        "settings": {k: (v.get_secret_value() if hasattr(v, "get_secret_value") else
+                         str(v) if k == "outbox" else v)
+                     for k, v in settings.model_dump().items() if v is not None},
+        "job_id": job_id, "limit": limit, "parent": os.getpid(),
+        "workers": config.workers, "concurrency": config.concurrency, "batch": config.batch,
+        "mps": config.mps, "http": config.http,
+        "quiet": [str(config.quiet.start), str(config.quiet.end), config.quiet.tz]
+        if config.quiet else None,
+    }
+    procs = []
+    for _ in range(count):
+        proc = subprocess.Popen([sys.executable, "-m", "civisms.sending.helpers"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert proc.stdin is not None
+        proc.stdin.write(json.dumps(task))
+        proc.stdin.close()
+        procs.append(proc)
+    return procs
+
+
+def stop(procs: list[subprocess.Popen[str]]) -> None:
+    """Ask helpers to finish what is in flight and stop claiming."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+
+
+def join(procs: list[subprocess.Popen[str]]) -> list[Tally]:
+    """Wait for helpers; their tallies (a crashed helper reports ``stopped``)."""
+    from civisms.sending.delivery import Tally
+
+    tallies = []
+    for proc in procs:
+        assert proc.stdout is not None
+        out = proc.stdout.read()
+        proc.stdout.close()
+        proc.wait()
+        lines = [line for line in (out or "").splitlines() if line.startswith("{")]
+        if proc.returncode == 0 and lines:
+            data = json.loads(lines[-1])
+            tallies.append(Tally(**{k: data[k] for k in (
+                "sent", "failed", "unknown", "released", "stopped", "fatal")}))
+        else:
+            tallies.append(Tally(stopped=f"helper {proc.pid} exited with {proc.returncode}"))
+    return tallies
+
+
+def _die_with_parent(parent: int) -> None:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: helpers then finish their batch
+        pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def main() -> None:
+    """Run one helper: read the task, deliver, print the tally."""
+    task: dict[str, Any] = json.loads(sys.stdin.read())
+    _die_with_parent(task["parent"])
+    stop_event = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop_event.set())
+    from civisms.civicrm.db import DbCiviCRM
+    from civisms.civicrm.jobstore import JobStore
+    from civisms.config import Settings
+    from civisms.sending.delivery import Delivery, Options
+    from civisms.sending.jobs import RunConfig, bucket_for, tuned_provider, worker_name
+    from civisms.sending.quiet import QuietHours
+
+    settings = Settings(**task["settings"])
+    quiet = None
+    if task["quiet"]:
+        start_s, end_s, tz = task["quiet"]
+        quiet = QuietHours.parse(f"{start_s[:5]}-{end_s[:5]}", tz)
+    config = RunConfig(workers=task["workers"], concurrency=task["concurrency"],
+                       batch=task["batch"], mps=task["mps"], http=task["http"], quiet=quiet,
+                       stop=stop_event)
+    civicrm = DbCiviCRM.from_settings(settings)
+    store = JobStore(civicrm, worker_name())
+    store.prepare()
+    mailer = store.mailer_settings()
+    job = store.job(task["job_id"])
+    mailing = store.mailing(job["mailing_id"]) if job else None
+    if job is None or mailing is None:
+        print(json.dumps({"sent": 0, "failed": 0, "unknown": 0, "released": 0,
+                          "stopped": "job gone", "fatal": None}))
+        return
+    row = next(p for p in civicrm.sms_providers() if p.id == mailing["sms_provider_id"])
+    provider = tuned_provider(row, settings, config, config.workers)
+    options = Options(
+        concurrency=config.concurrency, batch=config.batch, limit=task["limit"],
+        region=settings.default_region, stop=stop_event,
+        should_pause=(lambda: quiet.reason(datetime.now())) if quiet else (lambda: None))
+    try:
+        tally = Delivery(store, job, mailing, mailer, provider,
+                         bucket_for(provider, config, mailer, config.workers), options).run()
+    finally:
+        provider.close()
+        civicrm.close()
+    print(json.dumps(dataclasses.asdict(tally)), flush=True)
+
+
+if __name__ == "__main__":
+    main()

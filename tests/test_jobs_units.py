@@ -1,0 +1,50 @@
+"""Pure pieces of the mass-SMS job: settings values, queue hashes, quiet hours."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+
+from civisms.civicrm.jobstore import php_value, queue_hash
+from civisms.errors import ConfigError
+from civisms.sending.quiet import QuietHours
+
+
+@pytest.mark.parametrize(("raw", "value"), [
+    ("i:1000;", 1000), ('s:4:"1000";', "1000"), ("b:1;", True), ("b:0;", False),
+    ("N;", None), (None, None), ("d:0.5;", 0.5),
+])
+def test_php_setting_values(raw: str | None, value: object) -> None:
+    assert php_value(raw) == value
+
+
+def test_queue_hash_is_civicrm_shaped() -> None:
+    hashes = {queue_hash() for _ in range(2000)}
+    assert len(hashes) == 2000
+    assert all(re.fullmatch(r"[a-z0-9]{16}", h) for h in hashes)
+
+
+def test_quiet_hours_across_midnight() -> None:
+    quiet = QuietHours.parse("21:00-08:00")
+    assert quiet.active(datetime(2026, 1, 1, 22, 30))
+    assert quiet.active(datetime(2026, 1, 2, 7, 59))
+    assert not quiet.active(datetime(2026, 1, 2, 8, 0))
+    assert quiet.until(datetime(2026, 1, 1, 22, 30)) == datetime(2026, 1, 2, 8, 0)
+    assert quiet.reason(datetime(2026, 1, 1, 23, 0)) == "quiet hours until 08:00"
+    assert QuietHours.parse("12:00-13:00").reason(datetime(2026, 1, 1, 11, 0)) is None
+
+
+@pytest.mark.parametrize("spec", ["", "8-9", "25:00-08:00", "10:00-10:00"])
+def test_quiet_hours_refuse_bad_specs(spec: str) -> None:
+    with pytest.raises(ConfigError):
+        QuietHours.parse(spec)
+
+
+def test_quiet_hours_in_a_zone() -> None:
+
+    quiet = QuietHours.parse("21:00-08:00", "Europe/Paris")
+    # 21:30 UTC is 22:30 in Paris in January: quiet.
+    assert quiet.active(datetime(2026, 1, 1, 21, 30, tzinfo=UTC))
+    assert not quiet.active(datetime(2026, 1, 1, 12, 0, tzinfo=UTC))
