@@ -29,6 +29,10 @@ def test_demo_builds_checks_and_sends(
     assert result.exit_code == 0, result.output
     assert "ok: civisms can work with this site" in result.output
     assert "sent 6 SMS via Local outbox" in result.output
-    texts = {m["to"]: m["text"] for m in map(json.loads, outbox.read_text().splitlines())}
-    assert texts["+33612345678"] == "Hi Hélène, the Spring drive starts Saturday!"
-    assert texts["+14155550199"] == "Hi friend, the Spring drive starts Saturday!"
+    assert "jobs run: sent 4, failed 0, unknown 0" in result.output
+    assert "'Demo: Spring drive (mass SMS)': Complete" in result.output
+    texts = [(m["to"], m["text"]) for m in map(json.loads, outbox.read_text().splitlines())]
+    assert ("+33612345678", "Hi Hélène, the Spring drive starts Saturday!") in texts
+    assert ("+14155550199", "Hi friend, the Spring drive starts Saturday!") in texts
+    assert ("+33612345678", "Hello Hélène: Spring drive, Saturday 10am!") in texts
+    assert len(texts) == 6 + 4

@@ -24,8 +24,10 @@ def command(db_url: str, as_json: bool) -> None:
 
     Loads the CiviCRM tables civisms uses (faithful to CiviCRM 6.17.2) and the sample
     site (contacts, mobiles, groups, an SMS template, SMS providers) into the database of
-    --db-url, replacing it, runs `civisms check` against it, then sends an SMS to the
-    group "SMS Supporters" through the local outbox (CIVISMS_OUTBOX, var/outbox.jsonl).
+    --db-url, replacing it, runs `civisms check` against it, sends an individual SMS to
+    the group "SMS Supporters", then creates, schedules and sends a mass SMS to that group
+    less "Board Members" with `civisms jobs run`, all through the local outbox
+    (CIVISMS_OUTBOX, var/outbox.jsonl).
 
     \b
     Example:
@@ -52,7 +54,8 @@ def command(db_url: str, as_json: bool) -> None:
             click.echo(f"civisms: problem: {problem}", err=True)
         sys.exit(1)
     _individual_sms(settings)
-    click.echo(f"demo: done; try  CIVISMS_DB_URL={mask_url(db_url)} civisms send --help")
+    _mass_sms(settings)
+    click.echo(f"demo: done; try  CIVISMS_DB_URL={mask_url(db_url)} civisms mailing list")
 
 
 DEMO_TEXT = 'Hi {contact.first_name|default:"friend"}, the Spring drive starts Saturday!'
@@ -86,3 +89,39 @@ def _individual_sms(settings: Settings) -> None:
     click.echo(f"  last lines of the outbox {settings.outbox}:")
     for line in lines:
         click.echo(f"    {line}")
+
+
+MASS_TEXT = 'Hello {contact.first_name|default:"friend"}: Spring drive, Saturday 10am!'
+
+
+def _mass_sms(settings: Settings) -> None:
+    """Create, schedule and send a mass SMS, then show its status and the outbox."""
+    from civisms.civicrm.db import DbCiviCRM
+    from civisms.civicrm.mailings import mailings_for
+    from civisms.cli.mailing import show_status
+    from civisms.sending import mailing
+    from civisms.sending.jobs import RunConfig, Runner
+
+    click.echo("demo: civisms mailing create --include-group 'SMS Supporters' "
+               "--exclude-group 'Board Members' ...; mailing schedule --now; jobs run --once")
+    with DbCiviCRM.from_settings(settings) as civicrm:
+        store = mailings_for(civicrm)
+        made = mailing.create(civicrm, store, mailing.MailingRequest(
+            name="Demo: Spring drive (mass SMS)", include_groups=("SMS Supporters",),
+            exclude_groups=("Board Members",), text=MASS_TEXT,
+        ), settings)
+        mailing_id = made.mailing.id
+        skipped = made.report.skipped_by_reason()
+        click.echo(f"  draft mailing {mailing_id}: {made.mailing.recipients} recipients; "
+                   f"skipped {skipped or 'none'}")
+        mailing.schedule(civicrm, store, mailing_id, None, settings)
+        report = Runner(civicrm, settings, RunConfig(concurrency=8)).run()
+        click.echo(f"  jobs run: sent {report.total.sent}, failed {report.total.failed}, "
+                   f"unknown {report.total.unknown}")
+        click.echo(f"demo: civisms mailing status {mailing_id}")
+        show_status(mailing.status(store, mailing_id), as_json=False)
+    lines = settings.outbox.read_text(encoding="utf-8").splitlines()[-3:]
+    click.echo(f"  last lines of the outbox {settings.outbox}:")
+    for line in lines:
+        click.echo(f"    {line}")
+

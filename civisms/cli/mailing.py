@@ -260,6 +260,11 @@ def status(obj: Any, mailing_id: int, as_json: bool) -> None:
     """
     with _Session(obj) as s:
         st = lifecycle.status(s.store, mailing_id)
+    show_status(st, as_json)
+
+
+def show_status(st: lifecycle.Status, as_json: bool) -> None:
+    """Print a mailing's status as ``mailing status`` does."""
     c = st.counts
     data = {
         "id": st.mailing.id, "name": st.mailing.name, "status": st.mailing.status,
