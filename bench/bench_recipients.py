@@ -14,7 +14,6 @@ of ``civicrm_mailing_recipients``) and prints each figure.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 import uuid
@@ -65,13 +64,7 @@ POPULATE = [
 
 
 def server() -> DbParams:
-    return DbParams(
-        host=os.environ.get("CIVISMS_TEST_DB_HOST", "127.0.0.1"),
-        port=int(os.environ.get("CIVISMS_TEST_DB_PORT", "3306")),
-        user=os.environ.get("CIVISMS_TEST_DB_USER", "root"),
-        password=os.environ.get("CIVISMS_TEST_DB_PASSWORD", ""),
-        database="",
-    )
+    return install.local_server()
 
 
 def populate(civicrm: DbCiviCRM, count: int) -> float:

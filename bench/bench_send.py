@@ -11,7 +11,6 @@ does), measured on a sample and extrapolated.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 import uuid
@@ -29,13 +28,7 @@ from civisms.sending import individual
 
 
 def server() -> DbParams:
-    return DbParams(
-        host=os.environ.get("CIVISMS_TEST_DB_HOST", "127.0.0.1"),
-        port=int(os.environ.get("CIVISMS_TEST_DB_PORT", "3306")),
-        user=os.environ.get("CIVISMS_TEST_DB_USER", "root"),
-        password=os.environ.get("CIVISMS_TEST_DB_PASSWORD", ""),
-        database="",
-    )
+    return install.local_server()
 
 
 def add_contacts(db: DbCiviCRM, count: int) -> list[int]:

@@ -44,13 +44,7 @@ DB_PREFIX = "civisms_t_"
 
 
 def _server_params() -> DbParams:
-    return DbParams(
-        host=os.environ.get("CIVISMS_TEST_DB_HOST", "127.0.0.1"),
-        port=int(os.environ.get("CIVISMS_TEST_DB_PORT", "3306")),
-        user=os.environ.get("CIVISMS_TEST_DB_USER", "root"),
-        password=os.environ.get("CIVISMS_TEST_DB_PASSWORD", ""),
-        database="",
-    )
+    return install.local_server()
 
 
 @dataclass(frozen=True)

@@ -347,6 +347,18 @@ def load_sql_file(params: DbParams, database: str, path: Path) -> int:
 # -- sites -------------------------------------------------------------------------------
 
 
+def local_server() -> DbParams:
+    """The MariaDB server the tests, benchmarks and demo use: ``CIVISMS_TEST_DB_HOST`` /
+    ``_PORT`` / ``_USER`` / ``_PASSWORD``, by default root on 127.0.0.1:3306."""
+    return DbParams(
+        host=os.environ.get("CIVISMS_TEST_DB_HOST", "127.0.0.1"),
+        port=int(os.environ.get("CIVISMS_TEST_DB_PORT", "3306")),
+        user=os.environ.get("CIVISMS_TEST_DB_USER", "root"),
+        password=os.environ.get("CIVISMS_TEST_DB_PASSWORD", ""),
+        database="",
+    )
+
+
 def shared_dir() -> Path:
     """The shared CiviCRM reference folder (``$CIVISMS_SHARED`` or ``../shared/civicrm``)."""
     override = os.environ.get("CIVISMS_SHARED")
