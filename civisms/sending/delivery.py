@@ -34,7 +34,7 @@ from civisms.providers.base import OutboundMessage, Provider, SendResult
 from civisms.providers.http import RetryPolicy, send_with_retry
 from civisms.recipients import to_e164
 from civisms.sending.throttle import TokenBucket
-from civisms.text import Template, contact_values, domain_values, segment
+from civisms.text import ContactRenderer, Template, segment
 
 log = logging.getLogger("civisms.jobs")
 
@@ -105,16 +105,12 @@ class Renderer:
     """The mailing's text parsed once; per-contact values fetched per batch."""
 
     def __init__(self, store: JobStore, body: str) -> None:
-        civicrm = store.civicrm
         # CiviCRM leaves an unknown token as typed in a mass SMS: so do we.
         self.template = Template(body, unknown="keep")
-        needs = self.template.needs
-        self.civicrm = civicrm
-        self.labels = {g: civicrm.option_labels(g) for g in sorted(needs.label_groups)}
-        self.names = {g: {str(v): n for n, v in civicrm.option_values(g).items()}
-                      for g in sorted(needs.name_groups)}
-        self.domain = domain_values(civicrm.domain()) if needs.domain else {}
-        self.fixed = None if needs.contact else self.template.render(self.domain)
+        self.civicrm = store.civicrm
+        self.contacts = ContactRenderer(self.civicrm, self.template)
+        self.domain = self.contacts.domain
+        self.fixed = None if self.template.needs.contact else self.template.render(self.domain)
         self._segments: dict[str, int] = {}
 
     def texts(self, contact_ids: list[int]) -> dict[int, str]:
@@ -123,9 +119,7 @@ class Renderer:
             return dict.fromkeys(contact_ids, self.fixed)
         needs = self.template.needs
         contacts = self.civicrm.contacts(contact_ids, sorted(needs.contact_fields))
-        texts = {c.id: self.template.render(contact_values(
-            self.template, c, labels=self.labels, names=self.names, domain=self.domain))
-            for c in contacts}
+        texts = self.contacts.render_all(contacts)
         empty = self.template.render(self.domain)
         return {cid: texts.get(cid, empty) for cid in contact_ids}
 

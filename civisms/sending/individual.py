@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 
 from civisms.civicrm.base import CiviCRM
 from civisms.errors import FatalProviderError, ProviderError, TextError, TransientError
-from civisms.model import Activity, Contact, SmsProvider
+from civisms.model import Activity, SmsProvider
 from civisms.providers.base import OutboundMessage, Provider, SendResult
 from civisms.providers.http import send_with_retry
 from civisms.recipients import Recipient, RecipientList, choose_recipients
 from civisms.sending.throttle import TokenBucket
-from civisms.text import Segmentation, Template, contact_values, domain_values, judge, segment
+from civisms.text import ContactRenderer, Segmentation, Template, judge, segment
 
 #: Messages in flight at once; the token bucket, not this, sets the pace.
 DEFAULT_WORKERS = 32
@@ -84,25 +84,6 @@ class SendOutcome:
     stopped: str | None = None
 
 
-def render_all(
-    civicrm: CiviCRM, template: Template, contacts: Sequence[Contact]
-) -> dict[int, str]:
-    """Each contact's rendered text, with option labels and domain values fetched once."""
-    needs = template.needs
-    labels = {group: civicrm.option_labels(group) for group in sorted(needs.label_groups)}
-    names = {
-        group: {str(value): name for name, value in civicrm.option_values(group).items()}
-        for group in sorted(needs.name_groups)
-    }
-    domain = domain_values(civicrm.domain()) if needs.domain else {}
-    return {
-        c.id: template.render(
-            contact_values(template, c, labels=labels, names=names, domain=domain)
-        )
-        for c in contacts
-    }
-
-
 def plan(
     civicrm: CiviCRM,
     *,
@@ -124,7 +105,7 @@ def plan(
     template = Template(text, unknown=unknown_tokens)  # type: ignore[arg-type]
     contacts = civicrm.contacts(contact_ids, sorted(template.needs.contact_fields))
     chosen = choose_recipients(contact_ids, contacts, region=region, bulk=False)
-    texts = render_all(civicrm, template, [r.contact for r in chosen.recipients])
+    texts = ContactRenderer(civicrm, template).render_all([r.contact for r in chosen.recipients])
     messages = []
     for recipient in chosen.recipients:
         rendered = texts[recipient.contact_id]

@@ -31,7 +31,7 @@ from civisms.civicrm.mailing_recipients import RecipientReport
 from civisms.civicrm.mailings import MailingStore
 from civisms.errors import InputError
 from civisms.sending import resolve
-from civisms.text import Segmentation, Template, segment
+from civisms.text import ContactRenderer, Segmentation, Template, segment
 
 #: civicrm_mailing.scheduled_date is a TIMESTAMP: nothing at or after this fits.
 TIMESTAMP_END = datetime(2038, 1, 19)
@@ -202,8 +202,6 @@ def preview(civicrm: CiviCRM, store: MailingStore, mailing_id: int, settings: An
             contact: str | None = None) -> Preview:
     """The text one recipient gets (the first, or ``contact``), segments per message and in
     total. A draft's recipients are recomputed first, as every wizard step does."""
-    from civisms.sending.individual import render_all
-
     mailing = store.get(mailing_id)
     skipped: dict[str, int] = {}
     if mailing.is_draft:
@@ -214,13 +212,14 @@ def preview(civicrm: CiviCRM, store: MailingStore, mailing_id: int, settings: An
         return Preview(mailing, None, None, None, 0, len(rows), skipped)
     template = Template(mailing.body_text)
     contacts = civicrm.contacts([c for c, _ in rows], sorted(template.needs.contact_fields))
-    texts = render_all(civicrm, template, contacts)
+    renderer = ContactRenderer(civicrm, template)
+    texts = renderer.render_all(contacts)
     segments = {cid: segment(text) for cid, text in texts.items()}
     chosen = _preview_contact(civicrm, contact, texts, rows)
     seg = segments.get(chosen) if chosen is not None else None
     if chosen is not None and chosen not in texts:
         extra = civicrm.contacts([chosen], sorted(template.needs.contact_fields))
-        texts.update(render_all(civicrm, template, extra))
+        texts.update(renderer.render_all(extra))
         seg = segment(texts[chosen]) if chosen in texts else None
     total = sum(s.segments for s in segments.values())
     return Preview(mailing, chosen, texts.get(chosen) if chosen else None, seg, total,

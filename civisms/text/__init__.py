@@ -10,13 +10,20 @@ Typical use by a send pipeline::
 """
 
 from civisms.text.policy import Verdict, enforce, judge, limit_characters
-from civisms.text.render import contact_values, domain_values, render_messages, token_values
+from civisms.text.render import (
+    ContactRenderer,
+    contact_values,
+    domain_values,
+    render_messages,
+    token_values,
+)
 from civisms.text.segments import NonGsmChar, Segmentation, is_gsm, segment
 from civisms.text.smart import smart_encode, smart_replacements
 from civisms.text.tokens import KNOWN_TOKENS, Template, Token, find_tokens, parse
 
 __all__ = [
     "KNOWN_TOKENS",
+    "ContactRenderer",
     "NonGsmChar",
     "Segmentation",
     "Template",

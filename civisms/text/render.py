@@ -124,6 +124,31 @@ def contact_values(
     return values
 
 
+class ContactRenderer:
+    """A template with the site-wide values its tokens need (option labels and names, the
+    domain) fetched once; renders any number of contacts without another look-up."""
+
+    def __init__(self, civicrm: CiviCRM, template: Template) -> None:
+        needs = template.needs
+        self.template = template
+        self.labels = {group: civicrm.option_labels(group) for group in sorted(needs.label_groups)}
+        self.names = {
+            group: {str(value): name for name, value in civicrm.option_values(group).items()}
+            for group in sorted(needs.name_groups)
+        }
+        self.domain = domain_values(civicrm.domain()) if needs.domain else {}
+
+    def values(self, contact: Contact) -> dict[str, Any]:
+        """The token values for one contact."""
+        return contact_values(
+            self.template, contact, labels=self.labels, names=self.names, domain=self.domain
+        )
+
+    def render_all(self, contacts: Sequence[Contact]) -> dict[int, str]:
+        """Each contact's rendered text, by contact id."""
+        return {c.id: self.template.render(self.values(c)) for c in contacts}
+
+
 def token_values(
     civicrm: CiviCRM, template: Template, contact_ids: Sequence[int]
 ) -> dict[int, Mapping[str, Any]]:
@@ -133,19 +158,11 @@ def token_values(
     contact tokens; a template with none gets an entry for every id (nothing to look up).
     """
     needs = template.needs
-    domain = domain_values(civicrm.domain()) if needs.domain else {}
+    renderer = ContactRenderer(civicrm, template)
     if not needs.contact:
-        return {int(cid): domain for cid in contact_ids}
-    labels = {group: civicrm.option_labels(group) for group in sorted(needs.label_groups)}
-    names = {
-        group: {str(value): name for name, value in civicrm.option_values(group).items()}
-        for group in sorted(needs.name_groups)
-    }
+        return {int(cid): renderer.domain for cid in contact_ids}
     contacts = civicrm.contacts(list(contact_ids), sorted(needs.contact_fields))
-    return {
-        c.id: contact_values(template, c, labels=labels, names=names, domain=domain)
-        for c in contacts
-    }
+    return {c.id: renderer.values(c) for c in contacts}
 
 
 def render_messages(
