@@ -10,10 +10,9 @@ import click
 
 from civisms.cli import print_json
 from civisms.errors import InputError
+from civisms.sending.resolve import read_text_file
 from civisms.text import judge, parse, segment, smart_replacements, token_values
 from civisms.text.segments import GSM7, Segmentation
-
-MAX_FILE_BYTES = 1_000_000
 
 
 @click.group("text")
@@ -84,25 +83,7 @@ def _read_source(text: str | None, path: Path | None) -> str:
         if not text:
             raise InputError("the message is empty")
         return text
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError(f"{path}: {size:,} bytes; a message file may hold at most 1 MB")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    try:
-        content = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{path}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-            "save it as UTF-8"
-        ) from None
-    # Editors end files with a newline nobody means to send.
-    content = content.removesuffix("\n").removesuffix("\r")
-    if not content:
-        raise InputError(f"{path}: the file is empty")
-    return content
+    return read_text_file(path, "message file")
 
 
 def _render_for(ctx: click.Context, template: Any, contact_id: int) -> str:

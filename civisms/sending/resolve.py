@@ -112,7 +112,11 @@ def contact_ids_file(path: str | Path) -> list[int]:
 
 
 def read_text_file(path: str | Path, what: str = "text file") -> str:
-    """A UTF-8 file of at most 1 MB, not empty; one clear line otherwise."""
+    """A UTF-8 file of at most 1 MB, not empty; one clear line otherwise.
+
+    A byte-order mark and one final newline are dropped: editors add them, nobody means
+    to send them.
+    """
     file = Path(path)
     try:
         size = file.stat().st_size
@@ -120,12 +124,15 @@ def read_text_file(path: str | Path, what: str = "text file") -> str:
         raise InputError(f"cannot read {what} {str(file)!r}: {exc.strerror}") from None
     if size > MAX_TEXT_FILE:
         raise InputError(f"{what} {str(file)!r} is {size:,} bytes; at most 1 MB is accepted")
+    data = file.read_bytes()
     try:
-        text = file.read_bytes().decode("utf-8")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"{what} {str(file)!r} is not UTF-8 (byte {exc.start}); save it as UTF-8"
+            f"{what} {str(file)!r} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset "
+            f"{exc.start}); save it as UTF-8"
         ) from None
+    text = text.removesuffix("\n").removesuffix("\r")
     if not text.strip():
-        raise InputError(f"{what} {str(file)!r} is empty")
+        raise InputError(f"{what} {str(file)!r}: the file is empty")
     return text
