@@ -34,7 +34,8 @@ from civisms.providers.base import (
     digits_only,
     map_status,
 )
-from civisms.providers.http import ErrorKind, HttpClient, HttpResponse, fail, token_matches
+from civisms.providers.http import ErrorKind, HttpResponse, fail, token_matches
+from civisms.providers.transport import http_client
 
 S = DeliveryStatus
 #: Platform message statuses, by name and by ``statusCode`` (PROVIDERS §4.2).
@@ -133,9 +134,8 @@ class ClickatellProvider(Provider):
         for path in _PATHS.values():
             base = base.removesuffix(path)
         self.url = base + _PATHS[self.api]
-        self.http = HttpClient(f"Clickatell ({config.title})", timeout=config.timeout,
-                               secrets=(*config.secrets(), self.api_key),
-                               transport=config.params.get("civisms_http", "requests"))
+        self.http = http_client(f"Clickatell ({config.title})", config,
+                                secrets=(*config.secrets(), self.api_key))
 
     def _key_from_api_id(self) -> str | None:
         whole = self.config.full_param("api_id")

@@ -39,7 +39,8 @@ from civisms.providers.base import (
     digits_only,
     map_status,
 )
-from civisms.providers.http import ErrorKind, HttpClient, HttpResponse, fail, token_matches
+from civisms.providers.http import ErrorKind, HttpResponse, fail, token_matches
+from civisms.providers.transport import http_client
 from civisms.text.segments import is_gsm
 
 S = DeliveryStatus
@@ -106,8 +107,7 @@ class _HttpGateway(Provider):
         self.dlr_url = config.full_param("dlr-url")
         self.number_format = config.params.get("number_format", self.default_number_format)
         self.name = f"{self.label} ({config.title})"
-        self.http = HttpClient(self.name, timeout=config.timeout, secrets=config.secrets(),
-                               transport=config.params.get("civisms_http", "requests"))
+        self.http = http_client(self.name, config)
 
     def number(self, e164: str) -> str:
         """The recipient in the format this gateway's routes expect."""

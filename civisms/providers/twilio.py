@@ -33,7 +33,8 @@ from civisms.providers.base import (
     map_status,
     to_decimal,
 )
-from civisms.providers.http import ErrorKind, HttpClient, HttpResponse, fail
+from civisms.providers.http import ErrorKind, HttpResponse, fail
+from civisms.providers.transport import http_client
 
 S = DeliveryStatus
 #: Twilio ``status`` → civisms status (PROVIDERS §4.1 "Status values").
@@ -98,9 +99,7 @@ class TwilioProvider(Provider):
         base = config.base_url.rstrip("/").split("/2010-04-01")[0]
         self.url = f"{base}/2010-04-01/Accounts/{self.account_sid}/Messages.json"
         self.status_callback = config.full_param("StatusCallback")
-        self.http = HttpClient(f"Twilio ({config.title})", timeout=config.timeout,
-                               secrets=config.secrets(),
-                               transport=config.params.get("civisms_http", "requests"))
+        self.http = http_client(f"Twilio ({config.title})", config)
 
     def send(self, message: OutboundMessage) -> SendResult:
         """POST one message; the ``sid`` and initial status come back."""

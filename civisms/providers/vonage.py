@@ -33,7 +33,8 @@ from civisms.providers.base import (
     map_status,
     to_decimal,
 )
-from civisms.providers.http import ErrorKind, HttpClient, HttpResponse, fail, token_matches
+from civisms.providers.http import ErrorKind, HttpResponse, fail, token_matches
+from civisms.providers.transport import http_client
 from civisms.text.segments import is_gsm
 
 S = DeliveryStatus
@@ -102,9 +103,7 @@ class VonageProvider(Provider):
             raise ConfigError("api_params signature_method", repr(method),
                               "md5hash, md5, sha1, sha256 or sha512")
         self.signature_method = method
-        self.http = HttpClient(f"Vonage ({config.title})", timeout=config.timeout,
-                               secrets=config.secrets(),
-                               transport=config.params.get("civisms_http", "requests"))
+        self.http = http_client(f"Vonage ({config.title})", config)
 
     def send(self, message: OutboundMessage) -> SendResult:
         """POST one message; Vonage answers with one entry per segment it sent."""

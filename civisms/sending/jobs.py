@@ -33,11 +33,9 @@ from civisms.civicrm.jobstore import JobStore, MailerSettings
 from civisms.config import Settings
 from civisms.errors import CivismsError
 from civisms.providers.base import Provider
-from civisms.providers.http import HttpClient
 from civisms.providers.registry import provider_for
 from civisms.sending import helpers
 from civisms.sending.delivery import Delivery, Options, Tally
-from civisms.sending.fasthttp import LeanHttpClient
 from civisms.sending.quiet import QuietHours
 from civisms.sending.throttle import TokenBucket
 
@@ -86,31 +84,11 @@ def worker_name() -> str:
 
 
 def tuned_provider(row: Any, settings: Settings, config: RunConfig, share: int) -> Provider:
-    """The provider for mass sending, with a lean HTTP client unless its row chose one.
-
-    ``api_params`` ``civisms_http`` (``requests``, ``urllib3``, ``http.client``) wins over
-    ``--http``; ``http.client`` swaps ``LeanHttpClient`` into an adapter built on
-    ``HttpClient`` (adapters that are not keep their own transport).
-    """
-    choice = row.api_params.get("civisms_http") or config.http
-    build = "urllib3" if choice == "http.client" else choice
-    if row.api_params.get("civisms_http") != build:
-        row = dataclasses.replace(row, api_params={**row.api_params, "civisms_http": build})
-    provider = provider_for(row, outbox=settings.outbox)
-    http = getattr(provider, "http", None)
-    if not isinstance(http, HttpClient):
-        return provider
-    if choice == "http.client":
-        http.close()
-        provider.http = LeanHttpClient(  # type: ignore[attr-defined]
-            http.name, timeout=provider.config.timeout, secrets=http.secrets)
-    elif config.concurrency > 32:
-        # HttpClient pools 32 connections; more senders would open and drop connections.
-        http.close()
-        provider.http = HttpClient(  # type: ignore[attr-defined]
-            http.name, timeout=provider.config.timeout, secrets=http.secrets,
-            transport=http.transport, pool_size=config.concurrency)  # type: ignore[arg-type]
-    return provider
+    """The provider for mass sending: the lean HTTP client and a connection pool as large
+    as the messages in flight, unless the row's ``api_params`` chose otherwise."""
+    params = {"civisms_http": config.http, "civisms_pool": str(config.concurrency),
+              **row.api_params}
+    return provider_for(dataclasses.replace(row, api_params=params), outbox=settings.outbox)
 
 
 def bucket_for(provider: Provider, config: RunConfig, settings: MailerSettings,

@@ -4,9 +4,8 @@
 ``http.client`` keep-alive connection per sender thread costs about a third of urllib3
 (PROVIDERS §5, bench/bench_jobs.py). ``LeanHttpClient`` has the interface of
 ``civisms.providers.http.HttpClient`` (``request`` → ``HttpResponse``, errors as civisms
-``ProviderError``s with the same codes), so ``civisms jobs run`` can swap it into an
-adapter that uses an ``HttpClient`` (``api_params`` ``civisms_http=http.client``; the
-default for jobs).
+``ProviderError``s with the same codes); ``transport.http_client`` hands it to an adapter
+whose row says ``civisms_http=http.client`` (the default of ``civisms jobs run``).
 """
 
 from __future__ import annotations
