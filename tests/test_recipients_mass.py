@@ -8,6 +8,7 @@ E.164, shared numbers, invalid numbers.
 from __future__ import annotations
 
 import random
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 import phonenumbers
@@ -15,8 +16,9 @@ import pytest
 
 from civisms.civicrm.db import DbCiviCRM
 from civisms.civicrm.mailing_model import MailingDraft, MailingGroups
+from civisms.civicrm.mailing_recipients import RecipientBuilder
 from civisms.civicrm.mailings import DbMailings, mailings_for
-from civisms.recipients import NumberNormalizer, check_numbers, to_e164
+from civisms.recipients import NumberChecker, NumberNormalizer, check_numbers, to_e164
 
 if TYPE_CHECKING:
     from conftest import SiteDb
@@ -128,3 +130,51 @@ def test_check_numbers_reports_reasons() -> None:
     assert [(s.contact_id, s.reason.value) for s in check.skipped] == [
         (2, "duplicate_number"), (3, "invalid_number"), (4, "invalid_number")]
     assert "contact 1" in check.skipped[0].detail
+
+
+def test_numbers_fed_in_any_order_leave_the_lowest_contact_its_number() -> None:
+    rows = [(9, "+14155550101"), (4, "+1 415-555-0101"), (7, "12"), (2, "+1 (415) 555-0101")]
+    checker = NumberChecker("US")
+    checker.add(rows[:2])
+    checker.add(rows[2:])
+    check = checker.result()
+    assert check.kept == 1
+    assert [(s.contact_id, s.reason.value) for s in check.skipped] == [
+        (4, "duplicate_number"), (7, "invalid_number"), (9, "duplicate_number")]
+    assert all("contact 2's" in s.detail for s in check.skipped if s.contact_id != 7)
+
+
+CASES = [
+    MailingGroups(include_groups=(2,), exclude_groups=(3,)),
+    MailingGroups(include_groups=(4,)),
+    MailingGroups(include_groups=(5,), exclude_groups=(4,)),
+    MailingGroups(include_groups=(3,), base_groups=(2,)),
+    MailingGroups(include_groups=(2, 5, 8), exclude_groups=(3,)),
+]
+
+
+@pytest.mark.parametrize("ranges", [2, 3, 7])
+def test_ranges_side_by_side_choose_the_same_recipients(store: DbMailings, ranges: int) -> None:
+    mid = store.create(MailingDraft("t", 1, "x", CASES[0], body_text="hi", created_id=2))
+    for groups in CASES:  # one mailing recomputed each time: stale rows go, new rows come
+        one = RecipientBuilder(store.db, store.mobile_type(), ranges=1).build(
+            mid, groups, region="FR")
+        expected = sorted(store.recipient_rows(mid))
+        many = RecipientBuilder(store.db, store.mobile_type(), ranges=ranges).build(
+            mid, groups, region="FR")
+        assert many.ranges == ranges
+        assert sorted(store.recipient_rows(mid)) == expected and expected
+        assert many.recipients == one.recipients == len(expected)
+        assert [(s.contact_id, s.reason) for s in many.skipped] == [
+            (s.contact_id, s.reason) for s in one.skipped]
+
+
+def test_two_computations_of_one_mailing_at_once_write_one_snapshot(site: SiteDb) -> None:
+    stores = [mailings_for(DbCiviCRM(site.params)) for _ in range(2)]
+    groups = MailingGroups(include_groups=(2, 5, 8))
+    mid = stores[0].create(MailingDraft("t", 1, "x", groups, body_text="hi", created_id=2))
+    with ThreadPoolExecutor(2) as pool:
+        reports = list(pool.map(
+            lambda s: s.compute_recipients(mid, groups, region="FR"), stores))
+    rows = stores[0].recipient_rows(mid)
+    assert len(rows) == len({c for c, _ in rows}) == reports[0].recipients == reports[1].recipients

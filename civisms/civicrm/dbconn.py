@@ -109,6 +109,13 @@ class Database:
             cur.execute(sql, args)
             return list(cur.fetchall())
 
+    def tuples(self, sql: str, args: Sequence[Any] | dict[str, Any] | None = None
+               ) -> list[tuple[Any, ...]]:
+        """Run a query and return its rows as plain tuples (cheaper for many rows)."""
+        with self._cursor(MySQLdb.cursors.Cursor) as cur:
+            cur.execute(sql, args)
+            return list(cur.fetchall())
+
     def execute(self, sql: str, args: Sequence[Any] | dict[str, Any] | None = None) -> int:
         """Run a statement; return the last insert id (or 0)."""
         with self._cursor() as cur:
@@ -119,6 +126,24 @@ class Database:
         """Run a statement; return how many rows it changed."""
         with self._cursor() as cur:
             return int(cur.execute(sql, args))
+
+    def begin(self) -> None:
+        """Open a transaction by hand (``transaction()`` is the usual way)."""
+        self._call("begin")
+
+    def commit(self) -> None:
+        self._call("commit")
+
+    def rollback(self) -> None:
+        """Roll back; a connection already lost has nothing left to roll back."""
+        with suppress(CiviCRMError):
+            self._call("rollback")
+
+    def _call(self, method: str) -> None:
+        try:
+            getattr(self.conn, method)()
+        except MySQLdb.Error as exc:
+            raise translate(exc, self.params) from None
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -134,9 +159,9 @@ class Database:
             raise
 
     @contextmanager
-    def _cursor(self) -> Iterator[Any]:
+    def _cursor(self, kind: Any = MySQLdb.cursors.DictCursor) -> Iterator[Any]:
         try:
-            cur = self.conn.cursor(MySQLdb.cursors.DictCursor)
+            cur = self.conn.cursor(kind)
         except MySQLdb.Error as exc:
             raise translate(exc, self.params) from None
         try:

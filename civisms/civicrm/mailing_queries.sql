@@ -182,49 +182,44 @@ ORDER BY r.id
 
 -- ===================================================================== recipients
 -- CRM_Mailing_BAO_Mailing::getRecipients in SMS mode (COMPAT §3.3), set-based, in
--- temporary tables of this connection. CiviCRM REPLACEs rows ordered by is_primary so the
--- last (primary) mobile wins; here each query INSERT IGNOREs rows ordered primary first,
--- lowest phone id next, so the first row wins: the same choice, without delete+insert.
+-- temporary tables of one connection per range of contact ids (%(lo)s .. %(hi)s), so a
+-- large site's ranges are worked out side by side. The tables are MEMORY with hash keys:
+-- a million contacts are joined by scanning each CiviCRM table once and probing the hash,
+-- which is several times faster than a million B-tree look-ups (COMPAT §3.3 "temporary
+-- tables in memory" is CiviCRM's own choice too).
+--
+-- Which mobile: CiviCRM REPLACEs rows ordered by is_primary, so the primary mobile wins;
+-- among non-primary ones civisms takes the lowest phone id ("choice" below: primary
+-- first, then phone id; the smallest wins, whatever order the rows come in). A contact
+-- named by an include group gets that choice; one named only by a prior mailing keeps
+-- that mailing's row, as CiviCRM's INSERT IGNORE / REPLACE order gives.
 
 -- name: mr_drop
-DROP TEMPORARY TABLE IF EXISTS civisms_mr_excl, civisms_mr_incl, civisms_mr_smart,
-  civisms_mr_cand, civisms_mr_skip
+DROP TEMPORARY TABLE IF EXISTS civisms_mr_excl, civisms_mr_cand, civisms_mr_ok, civisms_mr_incl,
+  civisms_mr_old
 
 -- name: mr_memory
--- The working tables live in memory, as CiviCRM's (CRM_Utils_SQL_TempTable::setMemory);
--- a million rows of two ints need more than the 16 MB default.
+-- Four tables of up to a million small rows need more than the 16 MB default.
 SET SESSION max_heap_table_size = 1073741824
 
 -- name: mr_create_excl
 CREATE TEMPORARY TABLE civisms_mr_excl (
-  contact_id INT UNSIGNED NOT NULL, PRIMARY KEY USING BTREE (contact_id)) ENGINE=MEMORY
-
--- name: mr_create_incl
-CREATE TEMPORARY TABLE civisms_mr_incl (
-  contact_id INT UNSIGNED NOT NULL, phone_id INT UNSIGNED NULL,
-  PRIMARY KEY USING BTREE (contact_id)) ENGINE=MEMORY
-
--- name: mr_create_smart
-CREATE TEMPORARY TABLE civisms_mr_smart (
-  contact_id INT UNSIGNED NOT NULL, phone_id INT UNSIGNED NULL,
-  PRIMARY KEY USING BTREE (contact_id)) ENGINE=MEMORY
+  contact_id INT UNSIGNED NOT NULL, PRIMARY KEY USING HASH (contact_id)) ENGINE=MEMORY
 
 -- name: mr_create_cand
 CREATE TEMPORARY TABLE civisms_mr_cand (
-  contact_id INT UNSIGNED NOT NULL, PRIMARY KEY USING BTREE (contact_id)) ENGINE=MEMORY
+  contact_id INT UNSIGNED NOT NULL, PRIMARY KEY USING HASH (contact_id)) ENGINE=MEMORY
 
--- name: mr_create_skip
-CREATE TEMPORARY TABLE civisms_mr_skip (
-  contact_id INT UNSIGNED NOT NULL PRIMARY KEY, reason VARCHAR(32) NOT NULL,
-  detail VARCHAR(255) NULL) ENGINE=InnoDB
+-- name: mr_create_ok
+CREATE TEMPORARY TABLE civisms_mr_ok (
+  contact_id INT UNSIGNED NOT NULL, PRIMARY KEY USING HASH (contact_id)) ENGINE=MEMORY
 
--- name: mr_fk_checks_off
--- Every row inserted below was just read from civicrm_contact / civicrm_phone in this
--- transaction: the four foreign-key lookups per row would only repeat that.
-SET SESSION foreign_key_checks = 0
-
--- name: mr_fk_checks_on
-SET SESSION foreign_key_checks = 1
+-- name: mr_create_incl
+-- B-tree key: the rows are read back in pages, in contact order.
+CREATE TEMPORARY TABLE civisms_mr_incl (
+  contact_id INT UNSIGNED NOT NULL, phone_id INT UNSIGNED NULL,
+  choice BIGINT UNSIGNED NOT NULL, phone VARCHAR(32) NULL,
+  PRIMARY KEY USING BTREE (contact_id)) ENGINE=MEMORY
 
 -- name: mr_smart_groups
 -- The literal test of getRecipients (saved_search_id != 0 OR ... IS NOT NULL OR children).
@@ -233,104 +228,105 @@ FROM civicrm_group g
 WHERE g.id IN ({ids})
   AND (g.saved_search_id != 0 OR g.saved_search_id IS NOT NULL OR g.children IS NOT NULL)
 
+-- name: mr_contact_span
+SELECT MIN(c.id) AS lo, MAX(c.id) AS hi FROM civicrm_contact c
+
+-- name: mr_binlog
+-- READ COMMITTED (see mr_read_committed) is refused with statement-based binary logs.
+SELECT @@log_bin AS log_bin, @@binlog_format AS binlog_format
+
+-- name: mr_lock
+-- One computation per mailing at a time: two would both insert the missing rows.
+SELECT GET_LOCK(%(name)s, %(wait)s) AS got
+
+-- name: mr_unlock
+SELECT RELEASE_LOCK(%(name)s) AS released
+
 -- name: mr_exclude_groups
 INSERT IGNORE INTO civisms_mr_excl (contact_id)
-SELECT DISTINCT gc.contact_id FROM civicrm_group_contact gc
+SELECT gc.contact_id FROM civicrm_group_contact gc
 WHERE gc.status = 'Added' AND gc.group_id IN ({ids})
+  AND gc.contact_id BETWEEN %(lo)s AND %(hi)s
 
 -- name: mr_exclude_smart
 INSERT IGNORE INTO civisms_mr_excl (contact_id)
-SELECT gcc.contact_id FROM civicrm_group_contact_cache gcc WHERE gcc.group_id IN ({ids})
+SELECT gcc.contact_id FROM civicrm_group_contact_cache gcc
+WHERE gcc.group_id IN ({ids}) AND gcc.contact_id BETWEEN %(lo)s AND %(hi)s
 
 -- name: mr_exclude_mailings
 INSERT IGNORE INTO civisms_mr_excl (contact_id)
-SELECT DISTINCT r.contact_id FROM civicrm_mailing_recipients r WHERE r.mailing_id IN ({ids})
+SELECT r.contact_id FROM civicrm_mailing_recipients r
+WHERE r.mailing_id IN ({ids}) AND r.contact_id BETWEEN %(lo)s AND %(hi)s
 
 -- name: mr_exclude_base
 INSERT IGNORE INTO civisms_mr_excl (contact_id)
-SELECT DISTINCT gc.contact_id FROM civicrm_group_contact gc
+SELECT gc.contact_id FROM civicrm_group_contact gc
 WHERE gc.status = 'Removed' AND gc.group_id IN ({ids})
-
--- name: mr_include_static
--- Pass 1: primary mobiles (one per contact at most), no sort needed.
-INSERT IGNORE INTO civisms_mr_incl (contact_id, phone_id)
-SELECT c.id, p.id
-FROM civicrm_phone p
-JOIN civicrm_contact c ON p.contact_id = c.id
-JOIN civicrm_group_contact gc ON gc.contact_id = c.id
-JOIN civicrm_mailing_group mg ON gc.group_id = mg.entity_id AND mg.search_id IS NULL
-LEFT JOIN civisms_mr_excl x ON x.contact_id = c.id
-WHERE gc.group_id IN ({ids}) AND gc.status = 'Added'
-  AND c.is_deleted = 0 AND c.is_opt_out = 0 AND c.is_deceased <> 1 AND c.do_not_sms = 0
-  AND p.phone_type_id = %(mobile)s AND p.phone IS NOT NULL AND p.phone != ''
-  AND mg.mailing_id = %(mailing_id)s AND x.contact_id IS NULL AND p.is_primary = 1
-
--- name: mr_include_static_other
--- Pass 2: contacts without a primary mobile get their lowest-id mobile (INSERT IGNORE
--- keeps pass 1's rows).
-INSERT IGNORE INTO civisms_mr_incl (contact_id, phone_id)
-SELECT c.id, p.id
-FROM civicrm_phone p
-JOIN civicrm_contact c ON p.contact_id = c.id
-JOIN civicrm_group_contact gc ON gc.contact_id = c.id
-JOIN civicrm_mailing_group mg ON gc.group_id = mg.entity_id AND mg.search_id IS NULL
-LEFT JOIN civisms_mr_excl x ON x.contact_id = c.id
-WHERE gc.group_id IN ({ids}) AND gc.status = 'Added'
-  AND c.is_deleted = 0 AND c.is_opt_out = 0 AND c.is_deceased <> 1 AND c.do_not_sms = 0
-  AND p.phone_type_id = %(mobile)s AND p.phone IS NOT NULL AND p.phone != ''
-  AND mg.mailing_id = %(mailing_id)s AND x.contact_id IS NULL AND p.is_primary = 0
-ORDER BY p.id
-
--- name: mr_include_mailings
--- Prior mailings' recipients, criteria NOT re-applied (CiviCRM applies them at queue time).
-INSERT IGNORE INTO civisms_mr_incl (contact_id, phone_id)
-SELECT DISTINCT r.contact_id, r.phone_id
-FROM civicrm_mailing_recipients r
-LEFT JOIN civisms_mr_excl x ON x.contact_id = r.contact_id
-WHERE r.mailing_id IN ({ids}) AND x.contact_id IS NULL
-ORDER BY r.contact_id, r.id
-
--- name: mr_include_smart
--- Smart and parent groups through the cache, less contacts Removed from the group.
-INSERT IGNORE INTO civisms_mr_smart (contact_id, phone_id)
-SELECT c.id, p.id
-FROM civicrm_contact c
-JOIN civicrm_phone p ON p.contact_id = c.id
-JOIN civicrm_group_contact_cache gc ON c.id = gc.contact_id
-LEFT JOIN civicrm_group_contact gcr ON gc.group_id = gcr.group_id AND gc.contact_id = gcr.contact_id
-JOIN civicrm_mailing_group mg ON gc.group_id = mg.entity_id AND mg.search_id IS NULL
-LEFT JOIN civisms_mr_excl x ON x.contact_id = c.id
-WHERE gc.group_id IN ({ids}) AND (gcr.status IS NULL OR gcr.status != 'Removed')
-  AND c.is_deleted = 0 AND c.is_opt_out = 0 AND c.is_deceased <> 1 AND c.do_not_sms = 0
-  AND p.phone_type_id = %(mobile)s AND p.phone IS NOT NULL AND p.phone != ''
-  AND mg.mailing_id = %(mailing_id)s AND x.contact_id IS NULL
-ORDER BY c.id, p.is_primary DESC, p.id
-
--- name: mr_merge_smart
--- The smart-group query REPLACEs in CiviCRM: its rows win over earlier ones.
-REPLACE INTO civisms_mr_incl (contact_id, phone_id)
-SELECT s.contact_id, s.phone_id FROM civisms_mr_smart s
+  AND gc.contact_id BETWEEN %(lo)s AND %(hi)s
 
 -- name: mr_candidates_static
--- Everyone the include lists name, before any criterion: to give each one left out a reason.
+-- Everyone an include group names, before any criterion (static membership of every
+-- include group, smart ones too, as getRecipients' first query).
 INSERT IGNORE INTO civisms_mr_cand (contact_id)
 SELECT gc.contact_id FROM civicrm_group_contact gc
 WHERE gc.status = 'Added' AND gc.group_id IN ({ids})
+  AND gc.contact_id BETWEEN %(lo)s AND %(hi)s
 
 -- name: mr_candidates_smart
+-- Smart and parent groups through the cache, less contacts Removed from that group.
 INSERT IGNORE INTO civisms_mr_cand (contact_id)
-SELECT gc.contact_id
-FROM civicrm_group_contact_cache gc
-LEFT JOIN civicrm_group_contact gcr ON gc.group_id = gcr.group_id AND gc.contact_id = gcr.contact_id
-WHERE gc.group_id IN ({ids}) AND (gcr.status IS NULL OR gcr.status != 'Removed')
+SELECT gcc.contact_id
+FROM civicrm_group_contact_cache gcc
+LEFT JOIN civicrm_group_contact gcr
+  ON gcr.group_id = gcc.group_id AND gcr.contact_id = gcc.contact_id
+WHERE gcc.group_id IN ({ids}) AND (gcr.status IS NULL OR gcr.status != 'Removed')
+  AND gcc.contact_id BETWEEN %(lo)s AND %(hi)s
+
+-- name: mr_eligible
+-- CiviCRM's contact criteria for mass SMS, and not excluded.
+INSERT INTO civisms_mr_ok (contact_id)
+SELECT c.id
+FROM civicrm_contact c
+JOIN civisms_mr_cand k ON k.contact_id = c.id
+LEFT JOIN civisms_mr_excl x ON x.contact_id = c.id
+WHERE c.id BETWEEN %(lo)s AND %(hi)s AND x.contact_id IS NULL
+  AND c.is_deleted = 0 AND c.is_opt_out = 0 AND c.is_deceased <> 1 AND c.do_not_sms = 0
+
+-- name: mr_include_groups
+-- One mobile per eligible contact: the smallest choice wins (see above).
+INSERT INTO civisms_mr_incl (contact_id, phone_id, choice, phone)
+SELECT p.contact_id, p.id, (IF(p.is_primary = 1, 0, 1) << 32) | p.id, p.phone
+FROM civicrm_phone p
+JOIN civisms_mr_ok k ON k.contact_id = p.contact_id
+WHERE p.contact_id BETWEEN %(lo)s AND %(hi)s
+  AND p.phone_type_id = %(mobile)s AND p.phone IS NOT NULL AND p.phone != ''
+ON DUPLICATE KEY UPDATE
+  civisms_mr_incl.phone = IF(VALUES(choice) < civisms_mr_incl.choice,
+                             VALUES(phone), civisms_mr_incl.phone),
+  civisms_mr_incl.phone_id = IF(VALUES(choice) < civisms_mr_incl.choice,
+                                VALUES(phone_id), civisms_mr_incl.phone_id),
+  civisms_mr_incl.choice = LEAST(civisms_mr_incl.choice, VALUES(choice))
+
+-- name: mr_include_mailings
+-- Prior mailings' recipients, criteria NOT re-applied (CiviCRM applies them at queue
+-- time); a contact's first row wins; contacts the groups already gave keep that row.
+INSERT IGNORE INTO civisms_mr_incl (contact_id, phone_id, choice, phone)
+SELECT r.contact_id, r.phone_id, 0, p.phone
+FROM civicrm_mailing_recipients r
+LEFT JOIN civicrm_phone p ON p.id = r.phone_id
+LEFT JOIN civisms_mr_excl x ON x.contact_id = r.contact_id
+WHERE r.mailing_id IN ({ids}) AND r.contact_id BETWEEN %(lo)s AND %(hi)s
+  AND x.contact_id IS NULL
+ORDER BY r.contact_id, r.id
 
 -- name: mr_candidates_mailings
+-- After mr_eligible: these contacts are candidates for the reasons only.
 INSERT IGNORE INTO civisms_mr_cand (contact_id)
-SELECT r.contact_id FROM civicrm_mailing_recipients r WHERE r.mailing_id IN ({ids})
+SELECT r.contact_id FROM civicrm_mailing_recipients r
+WHERE r.mailing_id IN ({ids}) AND r.contact_id BETWEEN %(lo)s AND %(hi)s
 
 -- name: mr_civicrm_skips
--- Why CiviCRM left a candidate out, first matching rule wins.
-INSERT INTO civisms_mr_skip (contact_id, reason)
+-- Why CiviCRM leaves a candidate out, first matching rule wins.
 SELECT k.contact_id,
        CASE WHEN x.contact_id IS NOT NULL THEN 'excluded'
             WHEN c.id IS NULL THEN 'not_found'
@@ -338,53 +334,83 @@ SELECT k.contact_id,
             WHEN c.is_deceased = 1 THEN 'deceased'
             WHEN c.do_not_sms = 1 THEN 'do_not_sms'
             WHEN c.is_opt_out = 1 THEN 'opt_out'
-            ELSE 'no_mobile' END
+            ELSE 'no_mobile' END AS reason
 FROM civisms_mr_cand k
-LEFT JOIN civicrm_contact c ON c.id = k.contact_id
 LEFT JOIN civisms_mr_incl i ON i.contact_id = k.contact_id
 LEFT JOIN civisms_mr_excl x ON x.contact_id = k.contact_id
+LEFT JOIN civicrm_contact c ON c.id = k.contact_id
 WHERE i.contact_id IS NULL
 
--- name: mr_included_numbers
-SELECT i.contact_id, i.phone_id, p.phone
+-- name: mr_read_committed
+-- For the next transaction only: ranges written side by side must not block each other
+-- on gap locks of the shared mailing_id index (each deletes and inserts its own rows).
+SET TRANSACTION ISOLATION LEVEL READ COMMITTED
+
+-- name: mr_fk_checks_off
+-- Every row inserted below was just read from civicrm_contact / civicrm_phone: the four
+-- foreign-key look-ups per row would only repeat that.
+SET SESSION foreign_key_checks = 0
+
+-- name: mr_fk_checks_on
+SET SESSION foreign_key_checks = 1
+
+-- name: mr_any_rows
+SELECT 1 AS x FROM civicrm_mailing_recipients r WHERE r.mailing_id = %(mailing_id)s LIMIT 1
+
+-- name: mr_create_old
+-- The snapshot being replaced (this range of it), to compare by hash instead of a
+-- B-tree look-up per row.
+CREATE TEMPORARY TABLE civisms_mr_old (
+  id INT UNSIGNED NOT NULL, contact_id INT UNSIGNED NOT NULL, phone_id INT UNSIGNED NULL,
+  email_id INT UNSIGNED NULL, PRIMARY KEY USING HASH (id), KEY USING HASH (contact_id))
+  ENGINE=MEMORY
+
+-- name: mr_load_old
+INSERT INTO civisms_mr_old (id, contact_id, phone_id, email_id)
+SELECT r.id, r.contact_id, r.phone_id, r.email_id
+FROM civicrm_mailing_recipients r
+WHERE r.mailing_id = %(mailing_id)s AND r.contact_id BETWEEN %(lo)s AND %(hi)s
+
+-- name: mr_stale_rows
+-- Rows of the old snapshot that the new one does not have (CiviCRM deletes all and
+-- inserts all; keeping the unchanged rows gives the same set, much faster).
+SELECT o.id
+FROM civisms_mr_old o
+LEFT JOIN civisms_mr_incl i ON i.contact_id = o.contact_id AND i.phone_id <=> o.phone_id
+WHERE i.contact_id IS NULL OR o.email_id IS NOT NULL
+
+-- name: mr_page
+-- The next page of chosen rows, in contact order, for the number checks.
+SELECT i.contact_id, i.phone
 FROM civisms_mr_incl i
-LEFT JOIN civicrm_phone p ON p.id = i.phone_id
+WHERE i.contact_id > %(after)s
+ORDER BY i.contact_id
+LIMIT {limit}
+
+-- name: mr_insert_page
+-- Step 6 of getRecipients for that page: ordered by contact, email_id NULL.
+INSERT INTO civicrm_mailing_recipients (mailing_id, contact_id, phone_id)
+SELECT %(mailing_id)s, i.contact_id, i.phone_id
+FROM civisms_mr_incl i
+WHERE i.contact_id > %(after)s AND i.contact_id <= %(last)s {absent}
 ORDER BY i.contact_id
 
--- name: mr_insert_skips
-INSERT INTO civisms_mr_skip (contact_id, reason, detail) VALUES {rows}
+-- name: mr_absent
+-- Only rows the old snapshot lacks.
+AND NOT EXISTS (SELECT 1 FROM civisms_mr_old o
+                WHERE o.contact_id = i.contact_id AND o.phone_id <=> i.phone_id
+                  AND o.email_id IS NULL)
+
+-- name: mr_contact_rows
+SELECT r.id FROM civicrm_mailing_recipients r
+WHERE r.mailing_id = %(mailing_id)s AND r.contact_id IN ({ids})
+
+-- name: mr_delete_rows
+-- By primary key: only these rows are locked.
+DELETE FROM civicrm_mailing_recipients WHERE id IN ({ids})
 
 -- name: mr_delete_recipients
 DELETE FROM civicrm_mailing_recipients WHERE mailing_id = %(mailing_id)s
 
--- name: mr_delete_stale_recipients
--- Rows of the old snapshot that the new one does not have (CiviCRM deletes all and
--- inserts all; keeping the unchanged rows gives the same set, much faster).
-DELETE r FROM civicrm_mailing_recipients r
-LEFT JOIN civisms_mr_incl i ON i.contact_id = r.contact_id AND i.phone_id <=> r.phone_id
-LEFT JOIN civisms_mr_skip s ON s.contact_id = r.contact_id
-WHERE r.mailing_id = %(mailing_id)s
-  AND (i.contact_id IS NULL OR s.contact_id IS NOT NULL OR r.email_id IS NOT NULL)
-
--- name: mr_insert_recipients
--- Step 6 of getRecipients: ordered by contact then phone; email_id stays NULL. Contacts
--- civisms skips (invalid or shared numbers) are left out, so CiviCRM's reports show
--- exactly who will be texted. Rows already there (unchanged) are kept.
-INSERT INTO civicrm_mailing_recipients (mailing_id, contact_id, phone_id)
-SELECT %(mailing_id)s, i.contact_id, i.phone_id
-FROM civicrm_contact contact_a
-JOIN civisms_mr_incl i ON contact_a.id = i.contact_id
-LEFT JOIN civisms_mr_skip s ON s.contact_id = i.contact_id
-LEFT JOIN civicrm_mailing_recipients r
-  ON r.mailing_id = %(mailing_id)s AND r.contact_id = i.contact_id
-WHERE s.contact_id IS NULL AND r.id IS NULL
-ORDER BY i.contact_id, i.phone_id
-
 -- name: mr_count_recipients
 SELECT COUNT(*) AS n FROM civicrm_mailing_recipients WHERE mailing_id = %(mailing_id)s
-
--- name: mr_skips
-SELECT s.contact_id, s.reason, s.detail FROM civisms_mr_skip s ORDER BY s.contact_id
-
--- name: mr_skip_counts
-SELECT s.reason, COUNT(*) AS n FROM civisms_mr_skip s GROUP BY s.reason

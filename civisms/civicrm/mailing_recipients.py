@@ -1,37 +1,53 @@
 """Mass SMS recipients on the db backend: CiviCRM's ``getRecipients`` (SMS mode), set-based.
 
 The rules are CiviCRM's (COMPAT §3.3), run as a handful of ``INSERT ... SELECT`` statements
-into temporary tables of one connection, never a round trip per contact. civisms then
-checks the chosen numbers (E.164, shared numbers) in one pass over the included rows
-and writes ``civicrm_mailing_recipients`` without the contacts it will not text, so
-CiviCRM's own reports count exactly the people who get the SMS.
+into temporary tables, never a round trip per contact. civisms then checks the chosen
+numbers (E.164, shared numbers) and leaves the contacts it will not text out of
+``civicrm_mailing_recipients``, so CiviCRM's own reports count exactly the people who get
+the SMS.
+
+A large site is worked out in ranges of contact ids, side by side, each on a connection of
+its own: the rules of each range, then its chosen rows read back in pages and written,
+while this thread checks their numbers. At the end the contacts whose numbers failed are
+deleted and every range commits. On a 1,000,000-contact site that keeps both the database
+and Python busy instead of taking turns (``bench/bench_recipients.py``).
 
 Differences from CiviCRM, on purpose:
 * smart-group caches are used as they are (CiviCRM rebuilds stale ones by running the
   saved search, which only CiviCRM can do);
 * no ACL clause: civisms acts as a user with every permission;
-* among several non-primary mobiles the lowest phone id wins (CiviCRM: unspecified).
+* among several non-primary mobiles the lowest phone id wins (CiviCRM: unspecified);
+* with several ranges, the recipient row ids of the ranges interleave (page by page)
+  instead of following contact order throughout; the set of rows is the same.
 """
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import Full, Queue
 from typing import Any
 
-import MySQLdb
-import MySQLdb.cursors
-
-from civisms.civicrm.dbconn import Database, translate
+from civisms.civicrm.dbconn import Database
 from civisms.civicrm.mailing_model import MailingGroups
-from civisms.civicrm.queries import placeholders, query
-from civisms.recipients import NumberNormalizer, Skipped, SkipReason, check_numbers
+from civisms.civicrm.queries import query
+from civisms.errors import CiviCRMError
+from civisms.recipients import NumberChecker, NumberNormalizer, Skipped, SkipReason
 
 SQL = Path(__file__).with_name("mailing_queries.sql")
-#: Rows per multi-row INSERT of skipped contacts.
-CHUNK = 1000
+#: Chosen rows read, written and checked at a time.
+PAGE = 20_000
+#: Ids per DELETE or look-up statement.
+CHUNK = 5000
+#: Contact ids on the site from which it is worked out in two ranges side by side.
+SPLIT_AT = 100_000
+#: Seconds to wait for another computation of the same mailing to finish.
+LOCK_WAIT = 60
+_LAST_ID = 4_294_967_295  # INT UNSIGNED
 
 
 def q(name: str) -> str:
@@ -47,6 +63,7 @@ class RecipientReport:
     recipients: int
     skipped: list[Skipped] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    ranges: int = 1
 
     def skipped_by_reason(self) -> dict[str, int]:
         """Count of skipped contacts per reason code."""
@@ -59,140 +76,260 @@ class RecipientReport:
 class RecipientBuilder:
     """Computes and writes ``civicrm_mailing_recipients`` for one mailing."""
 
-    def __init__(self, db: Database, mobile_type: int) -> None:
+    def __init__(self, db: Database, mobile_type: int, *, ranges: int | None = None) -> None:
         self.db = db
         self.mobile = mobile_type
-        self.timings: dict[str, float] = {}
-        self.steps: dict[str, float] = {}  # seconds per SQL step, for the benchmark
+        self.ranges = ranges  # None: two on a large site, else one
 
     def build(
         self, mailing_id: int, groups: MailingGroups, *, region: str | None,
         dedupe_numbers: bool = True,
     ) -> RecipientReport:
-        """Recompute the mailing's recipients (delete + insert, in one transaction)."""
-        self.timings = {}
-        args = {"mailing_id": mailing_id, "mobile": self.mobile}
-        self._run("mr_drop")
-        self._run("mr_memory")
-        for table in ("excl", "incl", "smart", "cand", "skip"):
-            self._run(f"mr_create_{table}")
+        """Recompute the mailing's recipients; on any error the old snapshot stays."""
+        lock = {"name": f"civisms.recipients.{self.db.params.database}.{mailing_id}"[:64]}
+        if self.db.rows(q("mr_lock"), {**lock, "wait": LOCK_WAIT})[0]["got"] != 1:
+            raise CiviCRMError(
+                f"mailing {mailing_id}: another civisms is computing its recipients; "
+                "run the command again when it has finished")
         try:
             if not (groups.include_groups or groups.include_mailings):
                 # getRecipients: no Include group and no Include mailing → no recipients.
-                self.db.rowcount(q("mr_delete_recipients"), args)
+                self.db.rowcount(q("mr_delete_recipients"), {"mailing_id": mailing_id})
                 return RecipientReport(mailing_id, 0)
-            smart = self._smart(groups)
-            with self._timed("civicrm rules"):
-                self._exclusions(groups, smart)
-                self._inclusions(groups, smart, args)
-                self._candidates(groups, smart)
-                self.db.rowcount(q("mr_civicrm_skips"))
-            with self._timed("numbers"):
-                check = check_numbers(
-                    self._numbers(), region=region, dedupe_numbers=dedupe_numbers,
-                    normalizer=NumberNormalizer(region),
-                )
-                self._insert_skips(check.skipped)
-            with self._timed("write"):
-                count = self._write(args)
-            with self._timed("report"):
-                skipped = self._skips()
-            return RecipientReport(mailing_id, count, skipped, dict(self.timings))
+            checker = NumberChecker(region, dedupe_numbers=dedupe_numbers,
+                                    normalizer=NumberNormalizer(region))
+            return self._build(mailing_id, groups, checker)
         finally:
-            self._run("mr_drop")
+            self.db.rows(q("mr_unlock"), lock)
 
-    # -- steps ---------------------------------------------------------------------------
-
-    def _write(self, args: dict[str, Any]) -> int:
-        """Replace the snapshot in one transaction (readers never see it empty)."""
-        self._run("mr_fk_checks_off")
+    def _build(self, mailing_id: int, groups: MailingGroups,
+               checker: NumberChecker) -> RecipientReport:
+        start = time.perf_counter()
+        smart = self._smart(groups)
+        parts = self._split()
         try:
-            with self.db.transaction():
-                self.db.rowcount(q("mr_delete_stale_recipients"), args)
-                self.db.rowcount(q("mr_insert_recipients"), args)
-                return int(self.db.rows(q("mr_count_recipients"), args)[0]["n"])
+            _Run(parts, mailing_id, groups, smart, self.mobile).check_all(checker)
+            rules_done = max(p.rules_done for p in parts)
+            written = time.perf_counter()
+            check = checker.result()
+            dropped = [s.contact_id for s in check.skipped]
+            for part in parts:
+                part.drop_contacts(mailing_id, dropped)
+            for part in parts:
+                part.commit()
+            count = int(self.db.rows(q("mr_count_recipients"), {"mailing_id": mailing_id})
+                        [0]["n"])
+        except BaseException:
+            for part in parts:
+                part.rollback()
+            raise
         finally:
-            self._run("mr_fk_checks_on")
+            for part in parts:
+                part.close()
+        skipped = sorted([*(s for p in parts for s in p.skipped), *check.skipped],
+                         key=lambda s: s.contact_id)
+        timings = {"civicrm rules": rules_done - start,
+                   "write + numbers": written - rules_done,
+                   "finish": time.perf_counter() - written}
+        return RecipientReport(mailing_id, count, skipped, timings, len(parts))
 
     def _smart(self, groups: MailingGroups) -> set[int]:
         ids = sorted({*groups.include_groups, *groups.exclude_groups})
         if not ids:
             return set()
-        rows = self.db.rows(q("mr_smart_groups").format(ids=placeholders(len(ids))), ids)
+        rows = self.db.rows(q("mr_smart_groups").format(ids=_ints(ids)))
         return {int(r["id"]) for r in rows}
 
-    def _exclusions(self, groups: MailingGroups, smart: set[int]) -> None:
+    def _split(self) -> list[_Range]:
+        """The ranges of contact ids, the first on this connection, each other on its own."""
+        span = self.db.rows(q("mr_contact_span"))[0]
+        lo, hi = int(span["lo"] or 0), int(span["hi"] or 0)
+        count = self.ranges or (2 if hi - lo >= SPLIT_AT else 1)
+        if count > 1:
+            binlog = self.db.rows(q("mr_binlog"))[0]
+            if binlog["log_bin"] and str(binlog["binlog_format"]).upper() == "STATEMENT":
+                count = 1  # READ COMMITTED is refused there; one range needs no isolation
+        edges = [lo + (hi - lo + 1) * i // count for i in range(count + 1)]
+        edges[0], edges[-1] = 0, _LAST_ID + 1
+        parts = []
+        for i in range(count):
+            db = self.db if i == 0 else Database(self.db.params)
+            parts.append(_Range(db, edges[i], edges[i + 1] - 1, own=i > 0,
+                                read_committed=count > 1))
+        return parts
+
+
+class _Cancelled(Exception):
+    """The main thread gave up: stop producing."""
+
+
+@dataclass
+class _Done:
+    error: BaseException | None = None
+
+
+class _Run:
+    """The ranges' threads and the queue of chosen rows they hand to the number checks."""
+
+    def __init__(self, parts: list[_Range], mailing_id: int, groups: MailingGroups,
+                 smart: set[int], mobile: int) -> None:
+        self.parts, self.mailing_id, self.groups = parts, mailing_id, groups
+        self.smart, self.mobile = smart, mobile
+        self.queue: Queue[list[tuple[int, str | None]] | _Done] = Queue(maxsize=4 * len(parts))
+        self.failed = threading.Event()  # a range failed: the others stop early
+        self.abandoned = threading.Event()  # this thread stopped reading the queue
+        # One range's rules at a time: each scans whole CiviCRM tables, so they only slow
+        # each other down; a range's rules run while the range before it writes.
+        self.rules_gate = threading.Lock()
+
+    def check_all(self, checker: NumberChecker) -> None:
+        """Run every range; check each page of rows as it comes; raise a range's error."""
+        threads = [threading.Thread(target=self._work, args=(p,), daemon=True,
+                                    name=f"civisms-recipients-{i}")
+                   for i, p in enumerate(self.parts)]
+        for thread in threads:
+            thread.start()
+        errors: list[BaseException] = []
+        try:
+            done = 0
+            while done < len(threads):
+                item = self.queue.get()
+                if isinstance(item, _Done):
+                    done += 1
+                    if item.error is not None:
+                        errors.append(item.error)
+                        self.failed.set()
+                elif not errors:
+                    checker.add(item)
+        except BaseException:
+            self.abandoned.set()
+            self.failed.set()
+            raise
+        finally:
+            for thread in threads:
+                thread.join()
+        if errors:
+            raise errors[0]
+
+    def _work(self, part: _Range) -> None:
+        try:
+            with self.rules_gate:
+                part.rules(self.groups, self.smart, self.mobile)
+            part.write(self.mailing_id, self._put, self.failed)
+        except BaseException as exc:  # handed to the main thread, which raises it
+            self._put(_Done(exc))
+        else:
+            self._put(_Done())
+
+    def _put(self, item: list[tuple[int, str | None]] | _Done) -> None:
+        while True:
+            try:
+                self.queue.put(item, timeout=0.2)
+                return
+            except Full:
+                if self.abandoned.is_set():
+                    raise _Cancelled() from None
+
+
+class _Range:
+    """One range of contact ids, its temporary tables and its transaction."""
+
+    def __init__(self, db: Database, lo: int, hi: int, *, own: bool,
+                 read_committed: bool) -> None:
+        self.db, self.lo, self.hi = db, lo, hi
+        self.own = own  # a connection of its own, closed at the end
+        self.read_committed = read_committed
+        self.skipped: list[Skipped] = []
+        self.rules_done = 0.0
+        self.open = False  # a transaction is open
+
+    def args(self, **more: Any) -> dict[str, Any]:
+        return {"lo": self.lo, "hi": self.hi, **more}
+
+    def rules(self, groups: MailingGroups, smart: set[int], mobile: int) -> None:
+        """CiviCRM's rules for this range, into civisms_mr_incl; the reasons for the rest."""
+        for name in ("mr_drop", "mr_memory", "mr_create_excl", "mr_create_cand",
+                     "mr_create_ok", "mr_create_incl"):
+            self.db.rowcount(q(name))
         self._with_ids("mr_exclude_groups", groups.exclude_groups)
         self._with_ids("mr_exclude_smart", [g for g in groups.exclude_groups if g in smart])
         self._with_ids("mr_exclude_mailings", groups.exclude_mailings)
         self._with_ids("mr_exclude_base", groups.base_groups)
-
-    def _inclusions(self, groups: MailingGroups, smart: set[int], args: dict[str, Any]) -> None:
-        # Order matters, as in CiviCRM: static groups, then prior mailings (INSERT IGNORE),
-        # then smart groups, whose rows replace earlier ones.
-        self._with_ids("mr_include_static", groups.include_groups, args)
-        self._with_ids("mr_include_static_other", groups.include_groups, args)
-        self._with_ids("mr_include_mailings", groups.include_mailings)
-        smart_includes = [g for g in groups.include_groups if g in smart]
-        if smart_includes:
-            self._with_ids("mr_include_smart", smart_includes, args)
-            self._run("mr_merge_smart")
-
-    def _candidates(self, groups: MailingGroups, smart: set[int]) -> None:
         self._with_ids("mr_candidates_static", groups.include_groups)
         self._with_ids("mr_candidates_smart", [g for g in groups.include_groups if g in smart])
+        if groups.include_groups:
+            self.db.rowcount(q("mr_eligible"), self.args())
+            self.db.rowcount(q("mr_include_groups"), self.args(mobile=mobile))
+        self._with_ids("mr_include_mailings", groups.include_mailings)
         self._with_ids("mr_candidates_mailings", groups.include_mailings)
+        self.skipped = [Skipped(int(c), SkipReason(r))
+                        for c, r in self.db.tuples(q("mr_civicrm_skips"))]
+        self.rules_done = time.perf_counter()
 
-    def _numbers(self) -> Iterator[tuple[int, int | None, str | None]]:
-        """The included rows, streamed as plain tuples (a million of them is fine)."""
-        conn = self.db.conn
-        try:
-            cur = conn.cursor(MySQLdb.cursors.SSCursor)
-            try:
-                cur.execute(q("mr_included_numbers"))
-                while batch := cur.fetchmany(10_000):
-                    yield from batch
-            finally:
-                cur.close()
-        except MySQLdb.Error as exc:
-            raise translate(exc, self.db.params) from None
+    def write(self, mailing_id: int, put: Callable[[list[tuple[int, str | None]]], None],
+              failed: threading.Event) -> None:
+        """Open the transaction, drop stale rows, then page through the chosen rows:
+        insert those the snapshot lacks and hand every page to the number checks."""
+        db = self.db
+        db.rowcount(q("mr_fk_checks_off"))
+        if self.read_committed:
+            db.rowcount(q("mr_read_committed"))
+        db.begin()
+        self.open = True
+        args = self.args(mailing_id=mailing_id)
+        old = bool(db.rows(q("mr_any_rows"), args))
+        if old:
+            db.rowcount(q("mr_create_old"))
+            db.rowcount(q("mr_load_old"), args)
+            self._delete_rows([r[0] for r in db.tuples(q("mr_stale_rows"))])
+        page = q("mr_page").format(limit=PAGE)
+        insert = q("mr_insert_page").format(absent=q("mr_absent") if old else "")
+        after = 0
+        while not failed.is_set():
+            rows = db.tuples(page, {"after": after})
+            if not rows:
+                return
+            last = rows[-1][0]
+            db.rowcount(insert, {**args, "after": after, "last": last})
+            put(rows)
+            after = last
 
-    def _insert_skips(self, skipped: Sequence[Skipped]) -> None:
-        for start in range(0, len(skipped), CHUNK):
-            part = skipped[start : start + CHUNK]
-            sql = q("mr_insert_skips").format(rows=placeholders(len(part), 3))
-            self.db.rowcount(sql, [v for s in part for v in (s.contact_id, s.reason.value,
-                                                               s.detail[:255])])
+    def drop_contacts(self, mailing_id: int, contact_ids: Sequence[int]) -> None:
+        """Delete the rows of these contacts that fall in this range (civisms' skips:
+        invalid and shared numbers), so CiviCRM's reports count who gets the SMS."""
+        mine = [c for c in contact_ids if self.lo <= c <= self.hi]
+        for start in range(0, len(mine), CHUNK):
+            sql = q("mr_contact_rows").format(ids=_ints(mine[start : start + CHUNK]))
+            self._delete_rows([r[0] for r in self.db.tuples(sql, {"mailing_id": mailing_id})])
 
-    def _skips(self) -> list[Skipped]:
-        return [
-            Skipped(int(r["contact_id"]), SkipReason(r["reason"]), r["detail"] or "")
-            for r in self.db.rows(q("mr_skips"))
-        ]
+    def _delete_rows(self, ids: Sequence[int]) -> None:
+        for start in range(0, len(ids), CHUNK):
+            self.db.rowcount(q("mr_delete_rows").format(ids=_ints(ids[start : start + CHUNK])))
 
-    # -- helpers -------------------------------------------------------------------------
+    def commit(self) -> None:
+        if self.open:
+            self.db.commit()
+            self.open = False
 
-    def _with_ids(self, name: str, ids: Sequence[int], args: dict[str, Any] | None = None) -> None:
-        if not ids:
+    def rollback(self) -> None:
+        if self.open:
+            self.open = False
+            self.db.rollback()
+
+    def close(self) -> None:
+        """Back to a clean connection: tables dropped, checks on (or closed if our own)."""
+        if self.own:
+            self.db.close()
             return
-        marks = ", ".join(str(int(i)) for i in ids)  # ints only: safe to inline
-        start = time.perf_counter()
-        self.db.rowcount(q(name).format(ids=marks), args)
-        self.steps[name] = time.perf_counter() - start
+        with suppress(CiviCRMError):  # never hide the error that brought us here
+            self.db.rowcount(q("mr_drop"))
+            self.db.rowcount(q("mr_fk_checks_on"))
 
-    def _run(self, name: str) -> None:
-        self.db.rowcount(q(name))
-
-    def _timed(self, label: str) -> _Timer:
-        return _Timer(self.timings, label)
+    def _with_ids(self, name: str, ids: Sequence[int]) -> None:
+        if ids:
+            self.db.rowcount(q(name).format(ids=_ints(ids)), self.args())
 
 
-class _Timer:
-    def __init__(self, timings: dict[str, float], label: str) -> None:
-        self.timings, self.label = timings, label
-
-    def __enter__(self) -> None:
-        self.start = time.perf_counter()
-
-    def __exit__(self, *exc: object) -> None:
-        self.timings[self.label] = time.perf_counter() - self.start
+def _ints(ids: Sequence[int]) -> str:
+    """``1, 2, 3``: integers only, so safe to put in SQL text."""
+    return ", ".join(str(int(i)) for i in ids)
