@@ -302,43 +302,53 @@ class NumberCheck:
 class NumberChecker:
     """Invalid and shared numbers among ``(contact_id, phone)`` rows fed in batches.
 
-    The batches may come in any order (ranges of a large mailing are read side by side):
-    of several contacts sharing a number, the lowest contact id keeps it, as if the rows
-    had come ordered by contact. Numbers are kept as integers, which halves the memory of
-    a million of them.
+    Of several contacts sharing a number the lowest contact id keeps it, whatever order
+    the batches come in (ranges of a large mailing are read side by side). ``add`` says
+    at once who in the batch is left out; a contact kept earlier that a later batch
+    shows to share a lower contact's number is listed in ``displaced``. Numbers are kept
+    as integers, which halves the memory of a million of them.
     """
 
     def __init__(self, region: str | None, *, dedupe_numbers: bool = True,
                  normalizer: NumberNormalizer | None = None) -> None:
         self.normalize = normalizer or NumberNormalizer(region)
         self.dedupe = dedupe_numbers
-        self.owners: dict[int, int] = {}  # E.164 digits -> a contact with that number
-        self.sharers: dict[int, list[int]] = {}  # the other contacts, numbers shared only
+        self.owners: dict[int, int] = {}  # E.164 digits -> the lowest contact id so far
+        self.sharers: dict[int, list[int]] = {}  # the others, for shared numbers only
         self.invalid: list[Skipped] = []
+        self.displaced: list[int] = []
         self.rows = 0
 
-    def add(self, rows: Iterable[tuple[int, str | None]]) -> None:
-        """Check one batch."""
+    def add(self, rows: Iterable[tuple[int, str | None]]) -> list[int]:
+        """Check one batch; return the contacts of the batch that are left out."""
         normalize, owners, dedupe = self.normalize, self.owners, self.dedupe
+        left_out: list[int] = []
         for contact_id, phone in rows:
             self.rows += 1
             e164 = normalize(phone) if phone else None
             if e164 is None:
                 self.invalid.append(Skipped(contact_id, SkipReason.INVALID_NUMBER, phone or ""))
+                left_out.append(contact_id)
                 continue
-            if dedupe:
-                key = int(e164[1:])
-                owner = owners.setdefault(key, contact_id)
-                if owner != contact_id:
-                    self.sharers.setdefault(key, []).append(contact_id)
+            if not dedupe:
+                continue
+            key = int(e164[1:])
+            owner = owners.setdefault(key, contact_id)
+            if owner < contact_id:
+                self.sharers.setdefault(key, []).append(contact_id)
+                left_out.append(contact_id)
+            elif owner > contact_id:
+                owners[key] = contact_id
+                self.sharers.setdefault(key, []).append(owner)
+                self.displaced.append(owner)
+        return left_out
 
     def result(self) -> NumberCheck:
-        """Everyone left out so far, by contact id."""
+        """Everyone left out, by contact id."""
         skipped = list(self.invalid)
         for key, others in self.sharers.items():
-            keeper, *rest = sorted([self.owners[key], *others])
-            detail = f"+{key} is also contact {keeper}'s number"
-            skipped.extend(Skipped(c, SkipReason.DUPLICATE_NUMBER, detail) for c in rest)
+            detail = f"+{key} is also contact {self.owners[key]}'s number"
+            skipped.extend(Skipped(c, SkipReason.DUPLICATE_NUMBER, detail) for c in others)
         skipped.sort(key=lambda s: s.contact_id)
         return NumberCheck(tuple(skipped), self.rows - len(skipped))
 

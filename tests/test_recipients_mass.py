@@ -178,3 +178,12 @@ def test_two_computations_of_one_mailing_at_once_write_one_snapshot(site: SiteDb
             lambda s: s.compute_recipients(mid, groups, region="FR"), stores))
     rows = stores[0].recipient_rows(mid)
     assert len(rows) == len({c for c, _ in rows}) == reports[0].recipients == reports[1].recipients
+
+
+def test_recompute_drops_a_kept_row_whose_number_now_fails(store: DbMailings) -> None:
+    groups = MailingGroups(include_groups=(5,))
+    mid = store.create(MailingDraft("t", 1, "x", groups, body_text="hi", created_id=2))
+    store.compute_recipients(mid, groups, region="FR")
+    assert (23, 23) in store.recipient_rows(mid)
+    report = store.compute_recipients(mid, groups, region=None)  # 23 is French national
+    assert store.recipient_rows(mid) == [(20, 20)] and report.recipients == 1

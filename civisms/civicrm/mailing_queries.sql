@@ -388,11 +388,12 @@ ORDER BY i.contact_id
 LIMIT {limit}
 
 -- name: mr_insert_page
--- Step 6 of getRecipients for that page: ordered by contact, email_id NULL.
+-- Step 6 of getRecipients for that page: ordered by contact, email_id NULL; {skip}
+-- leaves out the contacts whose numbers civisms will not text.
 INSERT INTO civicrm_mailing_recipients (mailing_id, contact_id, phone_id)
 SELECT %(mailing_id)s, i.contact_id, i.phone_id
 FROM civisms_mr_incl i
-WHERE i.contact_id > %(after)s AND i.contact_id <= %(last)s {absent}
+WHERE i.contact_id > %(after)s AND i.contact_id <= %(last)s {absent} {skip}
 ORDER BY i.contact_id
 
 -- name: mr_absent
@@ -401,9 +402,15 @@ AND NOT EXISTS (SELECT 1 FROM civisms_mr_old o
                 WHERE o.contact_id = i.contact_id AND o.phone_id <=> i.phone_id
                   AND o.email_id IS NULL)
 
+-- name: mr_old_rows_of
+-- Rows of the old snapshot for contacts civisms now leaves out.
+SELECT o.id FROM civisms_mr_old o WHERE o.contact_id IN ({ids})
+
 -- name: mr_contact_rows
+-- Through the contact index: the mailing index would walk the whole snapshot per chunk.
 SELECT r.id FROM civicrm_mailing_recipients r
-WHERE r.mailing_id = %(mailing_id)s AND r.contact_id IN ({ids})
+  FORCE INDEX (FK_civicrm_mailing_recipients_contact_id)
+WHERE r.contact_id IN ({ids}) AND r.mailing_id = %(mailing_id)s
 
 -- name: mr_delete_rows
 -- By primary key: only these rows are locked.

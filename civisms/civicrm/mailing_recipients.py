@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from queue import Full, Queue
+from queue import Empty, Queue
 from typing import Any
 
 from civisms.civicrm.dbconn import Database
@@ -112,9 +112,8 @@ class RecipientBuilder:
             rules_done = max(p.rules_done for p in parts)
             written = time.perf_counter()
             check = checker.result()
-            dropped = [s.contact_id for s in check.skipped]
-            for part in parts:
-                part.drop_contacts(mailing_id, dropped)
+            for part in parts:  # written before a lower contact with their number came
+                part.drop_contacts(mailing_id, checker.displaced)
             for part in parts:
                 part.commit()
             count = int(self.db.rows(q("mr_count_recipients"), {"mailing_id": mailing_id})
@@ -168,23 +167,31 @@ class _Done:
     error: BaseException | None = None
 
 
+_Page = list[tuple[int, str | None]]  # (contact_id, phone) in contact order
+
+
 class _Run:
-    """The ranges' threads and the queue of chosen rows they hand to the number checks."""
+    """The ranges' threads, and the number checks of their pages in this thread.
+
+    A range hands over each page of chosen rows and writes it once told who in it is left
+    out, so those rows are never written; it reads its next page meanwhile.
+    """
 
     def __init__(self, parts: list[_Range], mailing_id: int, groups: MailingGroups,
                  smart: set[int], mobile: int) -> None:
         self.parts, self.mailing_id, self.groups = parts, mailing_id, groups
         self.smart, self.mobile = smart, mobile
-        self.queue: Queue[list[tuple[int, str | None]] | _Done] = Queue(maxsize=4 * len(parts))
+        self.pages: Queue[tuple[int, _Page] | tuple[int, _Done]] = Queue()
+        self.verdicts: list[Queue[list[int]]] = [Queue() for _ in parts]
         self.failed = threading.Event()  # a range failed: the others stop early
-        self.abandoned = threading.Event()  # this thread stopped reading the queue
-        # One range's rules at a time: each scans whole CiviCRM tables, so they only slow
-        # each other down; a range's rules run while the range before it writes.
+        self.abandoned = threading.Event()  # this thread stopped answering
+        # One range's rules at a time: each scans whole CiviCRM tables, so side by side
+        # they only slow each other down; a range's rules run while the one before writes.
         self.rules_gate = threading.Lock()
 
     def check_all(self, checker: NumberChecker) -> None:
-        """Run every range; check each page of rows as it comes; raise a range's error."""
-        threads = [threading.Thread(target=self._work, args=(p,), daemon=True,
+        """Run every range, check each page as it comes; raise a range's error."""
+        threads = [threading.Thread(target=self._work, args=(i, p), daemon=True,
                                     name=f"civisms-recipients-{i}")
                    for i, p in enumerate(self.parts)]
         for thread in threads:
@@ -193,14 +200,14 @@ class _Run:
         try:
             done = 0
             while done < len(threads):
-                item = self.queue.get()
+                index, item = self.pages.get()
                 if isinstance(item, _Done):
                     done += 1
                     if item.error is not None:
                         errors.append(item.error)
                         self.failed.set()
-                elif not errors:
-                    checker.add(item)
+                else:
+                    self.verdicts[index].put([] if errors else checker.add(item))
         except BaseException:
             self.abandoned.set()
             self.failed.set()
@@ -211,22 +218,22 @@ class _Run:
         if errors:
             raise errors[0]
 
-    def _work(self, part: _Range) -> None:
+    def _work(self, index: int, part: _Range) -> None:
         try:
             with self.rules_gate:
                 part.rules(self.groups, self.smart, self.mobile)
-            part.write(self.mailing_id, self._put, self.failed)
+            part.write(self.mailing_id, lambda page: self.pages.put((index, page)),
+                       lambda: self._verdict(index), self.failed)
         except BaseException as exc:  # handed to the main thread, which raises it
-            self._put(_Done(exc))
+            self.pages.put((index, _Done(exc)))
         else:
-            self._put(_Done())
+            self.pages.put((index, _Done()))
 
-    def _put(self, item: list[tuple[int, str | None]] | _Done) -> None:
+    def _verdict(self, index: int) -> list[int]:
         while True:
             try:
-                self.queue.put(item, timeout=0.2)
-                return
-            except Full:
+                return self.verdicts[index].get(timeout=0.2)
+            except Empty:
                 if self.abandoned.is_set():
                     raise _Cancelled() from None
 
@@ -266,10 +273,11 @@ class _Range:
                         for c, r in self.db.tuples(q("mr_civicrm_skips"))]
         self.rules_done = time.perf_counter()
 
-    def write(self, mailing_id: int, put: Callable[[list[tuple[int, str | None]]], None],
-              failed: threading.Event) -> None:
-        """Open the transaction, drop stale rows, then page through the chosen rows:
-        insert those the snapshot lacks and hand every page to the number checks."""
+    def write(self, mailing_id: int, hand_over: Callable[[_Page], None],
+              verdict: Callable[[], list[int]], failed: threading.Event) -> None:
+        """Open the transaction and drop stale rows; then, page by page, hand the chosen
+        rows to the number checks and insert those the checks keep and the snapshot
+        lacks, reading the next page while the checks run."""
         db = self.db
         db.rowcount(q("mr_fk_checks_off"))
         if self.read_committed:
@@ -282,17 +290,26 @@ class _Range:
             db.rowcount(q("mr_create_old"))
             db.rowcount(q("mr_load_old"), args)
             self._delete_rows([r[0] for r in db.tuples(q("mr_stale_rows"))])
-        page = q("mr_page").format(limit=PAGE)
-        insert = q("mr_insert_page").format(absent=q("mr_absent") if old else "")
+        page_sql = q("mr_page").format(limit=PAGE)
+        insert = q("mr_insert_page")
+        absent = q("mr_absent") if old else ""
         after = 0
-        while not failed.is_set():
-            rows = db.tuples(page, {"after": after})
-            if not rows:
-                return
-            last = rows[-1][0]
-            db.rowcount(insert, {**args, "after": after, "last": last})
-            put(rows)
-            after = last
+        page: _Page = db.tuples(page_sql, {"after": after})  # type: ignore[assignment]
+        if page:
+            hand_over(page)
+        while page and not failed.is_set():
+            last = page[-1][0]
+            following: _Page = db.tuples(page_sql, {"after": last})  # type: ignore[assignment]
+            if following:
+                hand_over(following)
+            left_out = verdict()
+            skip = f"AND i.contact_id NOT IN ({_ints(left_out)})" if left_out else ""
+            if old and left_out:
+                sql = q("mr_old_rows_of").format(ids=_ints(left_out))
+                self._delete_rows([r[0] for r in db.tuples(sql)])
+            db.rowcount(insert.format(absent=absent, skip=skip),
+                        {**args, "after": after, "last": last})
+            after, page = last, following
 
     def drop_contacts(self, mailing_id: int, contact_ids: Sequence[int]) -> None:
         """Delete the rows of these contacts that fall in this range (civisms' skips:
