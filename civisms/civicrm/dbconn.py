@@ -105,14 +105,16 @@ class Database:
 
     def rows(self, sql: str, args: Sequence[Any] | dict[str, Any] | None = None) -> list[dict]:
         """Run a query and return its rows as dicts."""
-        with self._cursor() as cur:
-            cur.execute(sql, args)
-            return list(cur.fetchall())
+        return self._fetch(MySQLdb.cursors.DictCursor, sql, args)
 
     def tuples(self, sql: str, args: Sequence[Any] | dict[str, Any] | None = None
                ) -> list[tuple[Any, ...]]:
         """Run a query and return its rows as plain tuples (cheaper for many rows)."""
-        with self._cursor(MySQLdb.cursors.Cursor) as cur:
+        return self._fetch(MySQLdb.cursors.Cursor, sql, args)
+
+    def _fetch(self, kind: Any, sql: str, args: Sequence[Any] | dict[str, Any] | None
+               ) -> list[Any]:
+        with self._cursor(kind) as cur:
             cur.execute(sql, args)
             return list(cur.fetchall())
 
@@ -148,14 +150,12 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Group statements: all are committed, or none."""
-        conn = self.conn
+        self.begin()
         try:
-            conn.begin()
             yield
-            conn.commit()
+            self.commit()
         except BaseException:
-            with suppress(MySQLdb.Error):
-                conn.rollback()
+            self.rollback()
             raise
 
     @contextmanager
