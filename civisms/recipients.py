@@ -9,17 +9,14 @@ contacts is texted once.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
-from typing import Any
-
-import phonenumbers
-from phonenumbers import phonenumberutil as _pnu
 
 from civisms.model import Contact, Phone
+from civisms.numbers import NumberNormalizer, to_e164
+
+__all__ = ["NumberNormalizer", "to_e164"]  # re-exported: where the checks come from
 
 
 class SkipReason(StrEnum):
@@ -71,29 +68,6 @@ class RecipientList:
         for skip in self.skipped:
             counts[skip.reason.value] = counts.get(skip.reason.value, 0) + 1
         return counts
-
-
-def to_e164(number: str, region: str | None) -> str | None:
-    """The number in E.164, or None when it is not a valid phone number.
-
-    Without ``+`` the number is read in ``region`` (``CIVISMS_DEFAULT_REGION``); with no
-    region, digits alone are read as an international number, as gateways read CiviCRM's
-    ``phone_numeric``.
-    """
-    text = number.strip()
-    if not text:
-        return None
-    attempts: list[tuple[str, str | None]] = [(text, region)]
-    if region is None and not text.startswith("+"):
-        attempts = [("+" + "".join(ch for ch in text if ch.isdigit()), None)]
-    for candidate, candidate_region in attempts:
-        try:
-            parsed = phonenumbers.parse(candidate, candidate_region)
-        except phonenumbers.NumberParseException:
-            continue
-        if phonenumbers.is_valid_number(parsed):
-            return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-    return None
 
 
 def best_mobile(contact: Contact) -> Phone | None:
@@ -162,135 +136,6 @@ def choose_recipients(
 
 # -- many numbers at once (mass SMS) --------------------------------------------------------
 
-_SEPARATORS = str.maketrans("", "", " -.()/\t\u00a0")
-_POSSIBLE = {_pnu.ValidationResult.IS_POSSIBLE, _pnu.ValidationResult.TOO_LONG}
-
-
-class NumberNormalizer:
-    """``to_e164`` for many numbers, fast, with the same answers.
-
-    Each distinct number is worked out once. Plain numbers (digits and separators, with or
-    without ``+``) take a short path through the same libphonenumber metadata steps that
-    ``phonenumbers.parse`` + ``is_valid_number`` take (country code, national prefix,
-    region, number type): about 4 µs instead of 30. Anything else, and every number the
-    short path finds invalid, goes through ``to_e164`` itself, so a number is only ever
-    called invalid by phonenumbers.
-    """
-
-    def __init__(self, region: str | None) -> None:
-        self.region = region
-        self.cache: dict[str, str | None] = {}
-        self.slow = 0  # numbers that needed phonenumbers.parse (for the benchmark)
-
-    def __call__(self, number: str) -> str | None:
-        found = self.cache.get(number, False)
-        if found is False:
-            found = self._quick(number)
-            if found is None:
-                self.slow += 1
-                found = to_e164(number, self.region)
-            self.cache[number] = found
-        return found  # type: ignore[return-value]
-
-    def _quick(self, number: str) -> str | None:
-        text = number.strip().translate(_SEPARATORS)
-        if text.startswith("+"):
-            digits = text[1:]
-        elif self.region is None:
-            digits = text  # read as international, as to_e164 does without a region
-        else:
-            return self._national(text) if text.isdigit() else None
-        if not digits.isdigit() or digits.startswith("0"):
-            return None
-        for width in (1, 2, 3):  # phonenumbers' _extract_country_code
-            code = int(digits[:width])
-            if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
-                return _valid(code, digits[width:])
-        return None
-
-    def _national(self, digits: str) -> str | None:
-        meta = phonenumbers.PhoneMetadata.metadata_for_region(self.region)
-        if meta is None or meta.national_prefix_transform_rule:
-            return None
-        return _valid(meta.country_code, digits)
-
-
-def _valid(code: int, nsn: str) -> str | None:
-    """``+<code><nsn>`` when libphonenumber holds it valid, the national prefix stripped
-    as ``phonenumbers.parse`` strips it; None when unsure (the caller asks phonenumbers)."""
-    rules = _code_rules(code)
-    if rules is None:
-        return None
-    main, prefix, regions = rules
-    if prefix is not None and prefix.match(nsn):
-        _carrier, stripped, _done = _pnu._maybe_strip_national_prefix_carrier_code(nsn, main)
-        if _pnu._test_number_length(stripped, main) in _POSSIBLE:
-            nsn = stripped
-    # phonenumbers.region_code_for_number: the first region whose leading digits match, or
-    # (without leading digits) whose number types match; then that region's validity.
-    for leading, is_valid in regions:
-        if leading is not None:
-            if leading.match(nsn):
-                return f"+{code}{nsn}" if is_valid(nsn) else None
-        elif is_valid(nsn):
-            return f"+{code}{nsn}"
-    return None
-
-
-_Rules = tuple[re.Pattern[str] | None, Callable[[str], bool]]
-
-
-@cache
-def _code_rules(code: int) -> tuple[Any, re.Pattern[str] | None, list[_Rules]] | None:
-    """Main-region metadata, national-prefix pattern and region rules of a country code."""
-    regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(code)
-    if not code or not regions or regions[0] == phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY:
-        return None
-    main = phonenumbers.PhoneMetadata.metadata_for_region(regions[0])
-    if main is None:
-        return None
-    pattern = main.national_prefix_for_parsing
-    prefix = re.compile(pattern) if pattern else None
-    return main, prefix, [_region_rules(r) for r in regions]
-
-
-_TYPES = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager",
-          "uan", "voicemail", "fixed_line", "mobile")
-
-
-@cache
-def _region_rules(region: str) -> tuple[re.Pattern[str] | None, Callable[[str], bool]]:
-    """A region's leading-digits pattern and a validity test equal to
-    ``_number_type_helper(nsn, metadata) != UNKNOWN``, compiled once: the general
-    description, then one alternation per length of every number type possible there."""
-    meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
-    if meta is None:
-        return re.compile("(?!)"), lambda nsn: False
-    general = meta.general_desc
-    by_length: dict[int | None, list[str]] = {}
-    for name in _TYPES:
-        desc = getattr(meta, name)
-        if desc is None or not desc.national_number_pattern:
-            continue
-        for length in desc.possible_length or (None,):
-            by_length.setdefault(length, []).append(desc.national_number_pattern)
-    anywhere = by_length.pop(None, [])
-    typed = {n: re.compile("|".join(f"(?:{p})" for p in [*ps, *anywhere]))
-             for n, ps in by_length.items()}
-    any_length = re.compile("|".join(f"(?:{p})" for p in anywhere)) if anywhere else None
-    general_re = re.compile(general.national_number_pattern or "(?!)")
-    lengths = frozenset(general.possible_length)
-
-    def is_valid(nsn: str) -> bool:
-        if (lengths and len(nsn) not in lengths) or not general_re.fullmatch(nsn):
-            return False
-        pattern = typed.get(len(nsn), any_length)
-        return pattern is not None and pattern.fullmatch(nsn) is not None
-
-    leading = re.compile(meta.leading_digits) if meta.leading_digits is not None else None
-    return leading, is_valid
-
-
 @dataclass(frozen=True, slots=True)
 class NumberCheck:
     """The civisms checks on a computed recipient list: who is left out, and why."""
@@ -319,20 +164,19 @@ class NumberChecker:
         self.displaced: list[int] = []
         self.rows = 0
 
-    def add(self, rows: Iterable[tuple[int, str | None]]) -> list[int]:
+    def add(self, rows: Sequence[tuple[int, str | None]]) -> list[int]:
         """Check one batch; return the contacts of the batch that are left out."""
-        normalize, owners, dedupe = self.normalize, self.owners, self.dedupe
+        owners, dedupe = self.owners, self.dedupe
         left_out: list[int] = []
-        for contact_id, phone in rows:
-            self.rows += 1
-            e164 = normalize(phone) if phone else None
-            if e164 is None:
+        self.rows += len(rows)
+        keys = self.normalize.many([phone for _contact, phone in rows])
+        for (contact_id, phone), key in zip(rows, keys, strict=True):
+            if key is None:
                 self.invalid.append(Skipped(contact_id, SkipReason.INVALID_NUMBER, phone or ""))
                 left_out.append(contact_id)
                 continue
             if not dedupe:
                 continue
-            key = int(e164[1:])
             owner = owners.setdefault(key, contact_id)
             if owner < contact_id:
                 self.sharers.setdefault(key, []).append(contact_id)
@@ -367,5 +211,5 @@ def check_numbers(
     ``+14155550101`` are one number).
     """
     checker = NumberChecker(region, dedupe_numbers=dedupe_numbers, normalizer=normalizer)
-    checker.add((contact_id, phone) for contact_id, _phone_id, phone in rows)
+    checker.add([(contact_id, phone) for contact_id, _phone_id, phone in rows])
     return checker.result()

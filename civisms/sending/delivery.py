@@ -30,9 +30,9 @@ from typing import Any
 from civisms.civicrm.jobrecord import Recorder
 from civisms.civicrm.jobstore import Claimed, JobStore, MailerSettings, Settle
 from civisms.errors import FatalProviderError, ProviderError, RecipientError, TransientError
+from civisms.numbers import to_e164
 from civisms.providers.base import OutboundMessage, Provider, SendResult
 from civisms.providers.http import RetryPolicy, send_with_retry
-from civisms.recipients import to_e164
 from civisms.sending.throttle import TokenBucket
 from civisms.text import ContactRenderer, Template, segment
 
