@@ -195,7 +195,7 @@ ORDER BY r.id
 -- that mailing's row, as CiviCRM's INSERT IGNORE / REPLACE order gives.
 
 -- name: mr_drop
-DROP TEMPORARY TABLE IF EXISTS civisms_mr_excl, civisms_mr_cand, civisms_mr_ok, civisms_mr_incl,
+DROP TEMPORARY TABLE IF EXISTS civisms_mr_excl, civisms_mr_cand, civisms_mr_out, civisms_mr_incl,
   civisms_mr_old
 
 -- name: mr_memory
@@ -210,9 +210,11 @@ CREATE TEMPORARY TABLE civisms_mr_excl (
 CREATE TEMPORARY TABLE civisms_mr_cand (
   contact_id INT UNSIGNED NOT NULL, PRIMARY KEY USING HASH (contact_id)) ENGINE=MEMORY
 
--- name: mr_create_ok
-CREATE TEMPORARY TABLE civisms_mr_ok (
-  contact_id INT UNSIGNED NOT NULL, PRIMARY KEY USING HASH (contact_id)) ENGINE=MEMORY
+-- name: mr_create_out
+-- Candidates left out by CiviCRM's rules, and why.
+CREATE TEMPORARY TABLE civisms_mr_out (
+  contact_id INT UNSIGNED NOT NULL, reason VARCHAR(16) NOT NULL,
+  PRIMARY KEY USING HASH (contact_id)) ENGINE=MEMORY
 
 -- name: mr_create_incl
 -- B-tree key: the rows are read back in pages, in contact order.
@@ -282,22 +284,40 @@ LEFT JOIN civicrm_group_contact gcr
 WHERE gcc.group_id IN ({ids}) AND (gcr.status IS NULL OR gcr.status != 'Removed')
   AND gcc.contact_id BETWEEN %(lo)s AND %(hi)s
 
--- name: mr_eligible
--- CiviCRM's contact criteria for mass SMS, and not excluded.
-INSERT INTO civisms_mr_ok (contact_id)
-SELECT c.id
+-- name: mr_out_excluded
+-- Candidates that an Exclude group or mailing or a Base group leaves out.
+INSERT IGNORE INTO civisms_mr_out (contact_id, reason)
+SELECT STRAIGHT_JOIN x.contact_id, 'excluded'
+FROM civisms_mr_excl x
+JOIN civisms_mr_cand k ON k.contact_id = x.contact_id
+
+-- name: mr_out_contacts
+-- Candidates CiviCRM's contact criteria for mass SMS leave out, first reason first. The
+-- contacts are scanned and only those failing the criteria (a few %) are looked up.
+INSERT IGNORE INTO civisms_mr_out (contact_id, reason)
+SELECT STRAIGHT_JOIN c.id,
+       CASE WHEN c.is_deleted = 1 THEN 'deleted'
+            WHEN c.is_deceased = 1 THEN 'deceased'
+            WHEN c.do_not_sms = 1 THEN 'do_not_sms'
+            WHEN c.is_opt_out = 1 THEN 'opt_out'
+            ELSE 'no_mobile' END
 FROM civicrm_contact c
 JOIN civisms_mr_cand k ON k.contact_id = c.id
-LEFT JOIN civisms_mr_excl x ON x.contact_id = c.id
-WHERE c.id BETWEEN %(lo)s AND %(hi)s AND x.contact_id IS NULL
-  AND c.is_deleted = 0 AND c.is_opt_out = 0 AND c.is_deceased <> 1 AND c.do_not_sms = 0
+WHERE c.id BETWEEN %(lo)s AND %(hi)s
+  AND (c.is_deleted = 0 AND c.is_opt_out = 0 AND c.is_deceased <> 1 AND c.do_not_sms = 0)
+      IS NOT TRUE
+
+-- name: mr_drop_out
+-- What is left in civisms_mr_cand is eligible (or not on the site: see mr_civicrm_skips).
+DELETE k FROM civisms_mr_cand k JOIN civisms_mr_out o ON o.contact_id = k.contact_id
 
 -- name: mr_include_groups
--- One mobile per eligible contact: the smallest choice wins (see above).
+-- One mobile per eligible contact (civisms_mr_cand, once mr_drop_out ran): the smallest
+-- choice wins (see above).
 INSERT INTO civisms_mr_incl (contact_id, phone_id, choice, phone)
 SELECT p.contact_id, p.id, (IF(p.is_primary = 1, 0, 1) << 32) | p.id, p.phone
 FROM civicrm_phone p
-JOIN civisms_mr_ok k ON k.contact_id = p.contact_id
+JOIN civisms_mr_cand k ON k.contact_id = p.contact_id
 WHERE p.contact_id BETWEEN %(lo)s AND %(hi)s
   AND p.phone_type_id = %(mobile)s AND p.phone IS NOT NULL AND p.phone != ''
 ON DUPLICATE KEY UPDATE
@@ -325,8 +345,15 @@ INSERT IGNORE INTO civisms_mr_cand (contact_id)
 SELECT r.contact_id FROM civicrm_mailing_recipients r
 WHERE r.mailing_id IN ({ids}) AND r.contact_id BETWEEN %(lo)s AND %(hi)s
 
+-- name: mr_civicrm_skips_out
+-- Why CiviCRM leaves a candidate out: the reasons found on the way (mr_out_*)...
+SELECT o.contact_id, o.reason
+FROM civisms_mr_out o
+LEFT JOIN civisms_mr_incl i ON i.contact_id = o.contact_id
+WHERE i.contact_id IS NULL
+
 -- name: mr_civicrm_skips
--- Why CiviCRM leaves a candidate out, first matching rule wins.
+-- ... and for the other candidates with no row, first matching rule wins.
 SELECT k.contact_id,
        CASE WHEN x.contact_id IS NOT NULL THEN 'excluded'
             WHEN c.id IS NULL THEN 'not_found'
@@ -337,9 +364,10 @@ SELECT k.contact_id,
             ELSE 'no_mobile' END AS reason
 FROM civisms_mr_cand k
 LEFT JOIN civisms_mr_incl i ON i.contact_id = k.contact_id
+LEFT JOIN civisms_mr_out o ON o.contact_id = k.contact_id
 LEFT JOIN civisms_mr_excl x ON x.contact_id = k.contact_id
 LEFT JOIN civicrm_contact c ON c.id = k.contact_id
-WHERE i.contact_id IS NULL
+WHERE i.contact_id IS NULL AND o.contact_id IS NULL
 
 -- name: mr_read_committed
 -- For the next transaction only: ranges written side by side must not block each other

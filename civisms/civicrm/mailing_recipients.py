@@ -262,7 +262,7 @@ class _Range:
     def rules(self, groups: MailingGroups, smart: set[int], mobile: int) -> None:
         """CiviCRM's rules for this range, into civisms_mr_incl; the reasons for the rest."""
         for name in ("mr_drop", "mr_memory", "mr_create_excl", "mr_create_cand",
-                     "mr_create_ok", "mr_create_incl"):
+                     "mr_create_out", "mr_create_incl"):
             self.db.rowcount(q(name))
         self._with_ids("mr_exclude_groups", groups.exclude_groups)
         self._with_ids("mr_exclude_smart", [g for g in groups.exclude_groups if g in smart])
@@ -271,12 +271,14 @@ class _Range:
         self._with_ids("mr_candidates_static", groups.include_groups)
         self._with_ids("mr_candidates_smart", [g for g in groups.include_groups if g in smart])
         if groups.include_groups:
-            self.db.rowcount(q("mr_eligible"), self.args())
+            for name in ("mr_out_excluded", "mr_out_contacts", "mr_drop_out"):
+                self.db.rowcount(q(name), self.args())
             self.db.rowcount(q("mr_include_groups"), self.args(mobile=mobile))
         self._with_ids("mr_include_mailings", groups.include_mailings)
         self._with_ids("mr_candidates_mailings", groups.include_mailings)
         self.skipped = [Skipped(int(c), SkipReason(r))
-                        for c, r in self.db.tuples(q("mr_civicrm_skips"))]
+                        for name in ("mr_civicrm_skips_out", "mr_civicrm_skips")
+                        for c, r in self.db.tuples(q(name))]
         self.rules_done = time.perf_counter()
 
     def write(self, mailing_id: int, old: bool, hand_over: Callable[[_Page], None],
