@@ -16,8 +16,6 @@ from enum import StrEnum
 from civisms.model import Contact, Phone
 from civisms.numbers import NumberNormalizer, to_e164
 
-__all__ = ["NumberNormalizer", "to_e164"]  # re-exported: where the checks come from
-
 
 class SkipReason(StrEnum):
     """Why a contact gets no SMS."""

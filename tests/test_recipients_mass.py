@@ -18,7 +18,8 @@ from civisms.civicrm.db import DbCiviCRM
 from civisms.civicrm.mailing_model import MailingDraft, MailingGroups
 from civisms.civicrm.mailing_recipients import RecipientBuilder
 from civisms.civicrm.mailings import DbMailings, mailings_for
-from civisms.recipients import NumberChecker, NumberNormalizer, check_numbers, to_e164
+from civisms.numbers import NumberNormalizer, to_e164
+from civisms.recipients import NumberChecker, check_numbers
 
 if TYPE_CHECKING:
     from conftest import SiteDb

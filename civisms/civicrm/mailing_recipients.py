@@ -38,7 +38,8 @@ from civisms.civicrm.dbconn import Database
 from civisms.civicrm.mailing_model import MailingGroups
 from civisms.civicrm.queries import query
 from civisms.errors import CiviCRMError
-from civisms.recipients import NumberChecker, NumberNormalizer, Skipped, SkipReason
+from civisms.numbers import NumberNormalizer
+from civisms.recipients import NumberChecker, Skipped, SkipReason
 
 SQL = Path(__file__).with_name("mailing_queries.sql")
 #: Chosen rows read, written and checked at a time.
