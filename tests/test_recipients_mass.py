@@ -16,7 +16,7 @@ import pytest
 
 from civisms.civicrm.db import DbCiviCRM
 from civisms.civicrm.mailing_model import MailingDraft, MailingGroups
-from civisms.civicrm.mailing_recipients import RecipientBuilder
+from civisms.civicrm.mailing_recipients import RecipientBuilder, lock_name
 from civisms.civicrm.mailings import DbMailings, mailings_for
 from civisms.numbers import NumberNormalizer, to_e164
 from civisms.recipients import NumberChecker, check_numbers
@@ -188,3 +188,11 @@ def test_recompute_drops_a_kept_row_whose_number_now_fails(store: DbMailings) ->
     assert (23, 23) in store.recipient_rows(mid)
     report = store.compute_recipients(mid, groups, region=None)  # 23 is French national
     assert store.recipient_rows(mid) == [(20, 20)] and report.recipients == 1
+
+
+def test_lock_names_fit_mariadb_and_never_collide() -> None:
+    assert lock_name("civicrm", 7) == "civisms.recipients.civicrm.7"
+    long_db = "civicrm_" + "x" * 56
+    names = {lock_name(long_db, 1234567890), lock_name(long_db, 1234567891),
+             lock_name(long_db + "y", 1234567890)}
+    assert len(names) == 3 and all(len(n) <= 64 for n in names)

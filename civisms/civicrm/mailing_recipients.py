@@ -24,6 +24,7 @@ Differences from CiviCRM, on purpose:
 
 from __future__ import annotations
 
+import hashlib
 import sys
 import threading
 import time
@@ -93,7 +94,7 @@ class RecipientBuilder:
         dedupe_numbers: bool = True,
     ) -> RecipientReport:
         """Recompute the mailing's recipients; on any error the old snapshot stays."""
-        lock = {"name": f"civisms.recipients.{self.db.params.database}.{mailing_id}"[:64]}
+        lock = {"name": lock_name(self.db.params.database, mailing_id)}
         if self.db.rows(q("mr_lock"), {**lock, "wait": LOCK_WAIT})[0]["got"] != 1:
             raise CiviCRMError(
                 f"mailing {mailing_id}: another civisms is computing its recipients; "
@@ -362,6 +363,17 @@ class _Range:
     def _with_ids(self, name: str, ids: Sequence[int]) -> None:
         if ids:
             self.db.rowcount(q(name).format(ids=_ints(ids)), self.args())
+
+
+def lock_name(database: str, mailing_id: int) -> str:
+    """The named lock of one mailing's computation: readable, and within MariaDB's 64
+    characters even for a long database name (then hashed, never cut: two mailings
+    must not share a lock)."""
+    name = f"civisms.recipients.{database}.{mailing_id}"
+    if len(name) > 64:
+        digest = hashlib.sha1(database.encode()).hexdigest()[:20]
+        name = f"civisms.recipients.{digest}.{mailing_id}"
+    return name
 
 
 def _ints(ids: Sequence[int]) -> str:
