@@ -353,14 +353,11 @@ LEFT JOIN civisms_mr_incl i ON i.contact_id = o.contact_id
 WHERE i.contact_id IS NULL
 
 -- name: mr_civicrm_skips
--- ... and for the other candidates with no row, first matching rule wins.
+-- ... and for the other candidates with no row: the contact criteria were met (failing
+-- ones are in civisms_mr_out), so an Exclude mailing, no contact, or no mobile.
 SELECT k.contact_id,
        CASE WHEN x.contact_id IS NOT NULL THEN 'excluded'
             WHEN c.id IS NULL THEN 'not_found'
-            WHEN c.is_deleted = 1 THEN 'deleted'
-            WHEN c.is_deceased = 1 THEN 'deceased'
-            WHEN c.do_not_sms = 1 THEN 'do_not_sms'
-            WHEN c.is_opt_out = 1 THEN 'opt_out'
             ELSE 'no_mobile' END AS reason
 FROM civisms_mr_cand k
 LEFT JOIN civisms_mr_incl i ON i.contact_id = k.contact_id

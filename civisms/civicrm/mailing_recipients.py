@@ -39,7 +39,6 @@ from civisms.civicrm.dbconn import Database
 from civisms.civicrm.mailing_model import MailingGroups
 from civisms.civicrm.queries import query
 from civisms.errors import CiviCRMError
-from civisms.numbers import NumberNormalizer
 from civisms.recipients import NumberChecker, Skipped, SkipReason
 
 SQL = Path(__file__).with_name("mailing_queries.sql")
@@ -104,8 +103,7 @@ class RecipientBuilder:
                 # getRecipients: no Include group and no Include mailing → no recipients.
                 self.db.rowcount(q("mr_delete_recipients"), {"mailing_id": mailing_id})
                 return RecipientReport(mailing_id, 0)
-            checker = NumberChecker(region, dedupe_numbers=dedupe_numbers,
-                                    normalizer=NumberNormalizer(region))
+            checker = NumberChecker(region, dedupe_numbers=dedupe_numbers)
             return self._build(mailing_id, groups, checker)
         finally:
             self.db.rows(q("mr_unlock"), lock)
