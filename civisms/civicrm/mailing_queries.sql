@@ -454,6 +454,3 @@ DELETE FROM civicrm_mailing_recipients WHERE id IN ({ids})
 
 -- name: mr_delete_recipients
 DELETE FROM civicrm_mailing_recipients WHERE mailing_id = %(mailing_id)s
-
--- name: mr_count_recipients
-SELECT COUNT(*) AS n FROM civicrm_mailing_recipients WHERE mailing_id = %(mailing_id)s

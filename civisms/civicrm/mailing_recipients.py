@@ -125,8 +125,7 @@ class RecipientBuilder:
                 part.drop_contacts(mailing_id, checker.displaced)
             for part in parts:
                 part.commit()
-            count = int(self.db.rows(q("mr_count_recipients"), {"mailing_id": mailing_id})
-                        [0]["n"])
+            count = sum(part.rows for part in parts)
         except BaseException:
             for part in parts:
                 part.rollback()
@@ -270,6 +269,7 @@ class _Range:
         self.skipped: list[Skipped] = []
         self.deceased_index = deceased_index  # civicrm_contact has index_is_deceased
         self.rules_done = 0.0
+        self.rows = 0  # the mailing's rows in this range, as this transaction leaves them
         self.open = False  # a transaction is open
 
     def args(self, **more: Any) -> dict[str, Any]:
@@ -313,7 +313,7 @@ class _Range:
         args = self.args(mailing_id=mailing_id)
         if old:
             db.rowcount(q("mr_create_old"))
-            db.rowcount(q("mr_load_old"), args)
+            self.rows = db.rowcount(q("mr_load_old"), args)
             self._delete_rows([r[0] for r in db.tuples(q("mr_stale_rows"))])
         page_sql = q("mr_page").format(limit=PAGE)
         insert = q("mr_insert_page")
@@ -332,8 +332,8 @@ class _Range:
             if old and left_out:
                 sql = q("mr_old_rows_of").format(ids=_ints(left_out))
                 self._delete_rows([r[0] for r in db.tuples(sql)])
-            db.rowcount(insert.format(absent=absent, skip=skip),
-                        {**args, "after": after, "last": last})
+            self.rows += db.rowcount(insert.format(absent=absent, skip=skip),
+                                     {**args, "after": after, "last": last})
             after, page = last, following
 
     def drop_contacts(self, mailing_id: int, contact_ids: Sequence[int]) -> None:
@@ -346,7 +346,8 @@ class _Range:
 
     def _delete_rows(self, ids: Sequence[int]) -> None:
         for start in range(0, len(ids), CHUNK):
-            self.db.rowcount(q("mr_delete_rows").format(ids=_ints(ids[start : start + CHUNK])))
+            sql = q("mr_delete_rows").format(ids=_ints(ids[start : start + CHUNK]))
+            self.rows -= self.db.rowcount(sql)
 
     def commit(self) -> None:
         if self.open:
