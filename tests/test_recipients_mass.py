@@ -8,6 +8,7 @@ E.164, shared numbers, invalid numbers.
 from __future__ import annotations
 
 import random
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
@@ -16,7 +17,7 @@ import pytest
 
 from civisms.civicrm.db import DbCiviCRM
 from civisms.civicrm.mailing_model import MailingDraft, MailingGroups
-from civisms.civicrm.mailing_recipients import RecipientBuilder, lock_name
+from civisms.civicrm.mailing_recipients import HANDOFF, RecipientBuilder, _ShortTurns, lock_name
 from civisms.civicrm.mailings import DbMailings, mailings_for
 from civisms.numbers import NumberNormalizer, to_e164
 from civisms.recipients import NumberChecker, check_numbers
@@ -211,3 +212,17 @@ def test_lock_names_fit_mariadb_and_never_collide() -> None:
     names = {lock_name(long_db, 1234567890), lock_name(long_db, 1234567891),
              lock_name(long_db + "y", 1234567890)}
     assert len(names) == 3 and all(len(n) <= 64 for n in names)
+
+
+def test_overlapping_computations_put_the_switch_interval_back_once_all_end() -> None:
+    turns, before = _ShortTurns(), sys.getswitchinterval()
+    sys.setswitchinterval(0.004)
+    try:
+        turns.enter()
+        turns.enter()  # a second computation starts while the first runs
+        turns.leave()  # the first ends: the second still wants short turns
+        assert sys.getswitchinterval() == pytest.approx(HANDOFF)
+        turns.leave()
+        assert sys.getswitchinterval() == pytest.approx(0.004)
+    finally:
+        sys.setswitchinterval(before)

@@ -176,6 +176,32 @@ class RecipientBuilder:
         return parts
 
 
+class _ShortTurns:
+    """The GIL switch interval is the process's: while any computation runs it is
+    HANDOFF, and the last one to finish puts back what was there before the first."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running = 0
+        self._before = 0.0
+
+    def enter(self) -> None:
+        with self._lock:
+            if self._running == 0:
+                self._before = sys.getswitchinterval()
+                sys.setswitchinterval(min(HANDOFF, self._before))
+            self._running += 1
+
+    def leave(self) -> None:
+        with self._lock:
+            self._running -= 1
+            if self._running == 0:
+                sys.setswitchinterval(self._before)
+
+
+_short_turns = _ShortTurns()
+
+
 class _Cancelled(Exception):
     """The main thread gave up: stop producing."""
 
@@ -215,8 +241,7 @@ class _Run:
         # A range thread whose statement returns waits for the GIL while this thread
         # checks numbers: by default up to 5 ms, each time, several times a page, with
         # the database idle meanwhile. Shorter turns keep its statements back to back.
-        interval = sys.getswitchinterval()
-        sys.setswitchinterval(HANDOFF)
+        _short_turns.enter()
         try:
             done = 0
             while done < len(threads):
@@ -235,7 +260,7 @@ class _Run:
         finally:
             for thread in threads:
                 thread.join()
-            sys.setswitchinterval(interval)
+            _short_turns.leave()
         if errors:
             raise errors[0]
 
