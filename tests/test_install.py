@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import tomllib
 import uuid
 from dataclasses import replace
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
+import civisms
 from civisms.civicrm import install
 from civisms.config import DbParams
 from civisms.errors import CiviCRMAuthError, CiviCRMError, CiviCRMNotFound, CiviCRMUnreachable
@@ -136,3 +139,14 @@ def test_site_fixture_is_private_and_settings_point_at_it(make_site: object, sit
     assert other.name != site.name
     assert other.scalar("SELECT COUNT(*) FROM civicrm_phone") == 21
     assert other.query("SELECT id FROM civicrm_contact WHERE id = %s", (3,)) == [{"id": 3}]
+
+
+def test_the_demo_site_files_ship_in_the_package() -> None:
+    # An installed civisms (a wheel, not a checkout) builds the demo site from these.
+    package = Path(civisms.__file__).resolve().parent
+    pyproject = tomllib.loads((install.REPO_ROOT / "pyproject.toml").read_text())
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["civisms"]
+    for path in (install.SCHEMA_FILE, install.SEED_FILE, install.SAMPLE_FILE):
+        assert path.is_file(), path
+        inside = path.relative_to(package).as_posix()
+        assert any(fnmatch(inside, pattern) for pattern in patterns), inside

@@ -1,4 +1,5 @@
-"""The sql/ subset is faithful to CiviCRM 6.17.2, and the sample site loads everywhere.
+"""The subset schema (civisms/civicrm/site/) is faithful to CiviCRM 6.17.2, and the sample
+site loads everywhere.
 
 (a) every table of the subset matches the 6.17.2 reference dump in information_schema
     (columns, indexes, foreign keys, triggers, table options) and so does the stored

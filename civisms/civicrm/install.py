@@ -42,10 +42,12 @@ SchemaName = Literal["subset", "6.17.2", "5.81.1", "5.69.5"]
 
 #: Repository root (``civisms/civicrm/install.py`` → two levels up from the package).
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SQL_DIR = REPO_ROOT / "sql"
-SCHEMA_FILE = SQL_DIR / "civicrm-schema.sql"
-SEED_FILE = SQL_DIR / "civicrm-seed.sql"
-SAMPLE_FILE = REPO_ROOT / "fixtures" / "sample-site.sql"
+#: The subset schema, its seed and the sample site: package data, so that an installed
+#: civisms (not only a source checkout) can build the demo site.
+SITE_DIR = Path(__file__).resolve().with_name("site")
+SCHEMA_FILE = SITE_DIR / "civicrm-schema.sql"
+SEED_FILE = SITE_DIR / "civicrm-seed.sql"
+SAMPLE_FILE = SITE_DIR / "sample-site.sql"
 
 #: Batches of plain statements are flushed once they reach this many bytes.
 _BATCH_BYTES = 1 << 20  # well below the server's default max_allowed_packet (16 MB)
@@ -401,8 +403,9 @@ def install_site(
 ) -> None:
     """Create database ``name`` and load a CiviCRM schema into it, plus the sample site.
 
-    ``schema`` is ``"subset"`` (the tables civisms touches, from ``sql/``) or a reference
-    version (``"6.17.2"``, ``"5.81.1"``, ``"5.69.5"``) read from the shared folder.
+    ``schema`` is ``"subset"`` (the tables civisms touches, from ``site/`` beside this
+    module) or a reference version (``"6.17.2"``, ``"5.81.1"``, ``"5.69.5"``) read from the
+    shared folder.
     ``replace`` drops an existing database of that name first; without it an existing
     database is an error. A failed load drops the half-made database.
     """

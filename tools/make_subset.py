@@ -1,6 +1,6 @@
 """Regenerate ``civicrm-schema.sql`` and ``civicrm-seed.sql`` from the 6.17.2 reference dump.
 
-    .venv/bin/python sql/make_subset.py [path/to/schema-6.17.2.sql]
+    .venv/bin/python tools/make_subset.py [path/to/schema-6.17.2.sql]
 
 The table blocks (CREATE TABLE, then the table's triggers) and the stored function are
 copied verbatim from the reference; only the ``DROP TABLE IF EXISTS`` lines are left out,
@@ -14,8 +14,9 @@ import re
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-DEFAULT_REFERENCE = HERE.parent.parent / "shared" / "civicrm" / "schema-6.17.2.sql"
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "civisms" / "civicrm" / "site"
+DEFAULT_REFERENCE = ROOT.parent / "shared" / "civicrm" / "schema-6.17.2.sql"
 
 #: The tables civisms reads or writes.
 CIVISMS_TABLES = (
@@ -88,20 +89,20 @@ def main(reference: Path) -> None:
     header = (
         "-- civisms: the CiviCRM 6.17.2 tables civisms touches, every table they reference by\n"
         "-- FOREIGN KEY, their triggers and civicrm_strip_non_numeric, copied verbatim from\n"
-        f"-- {reference.name} by sql/make_subset.py (DROP TABLE lines left out).\n"
+        f"-- {reference.name} by tools/make_subset.py (DROP TABLE lines left out).\n"
         f"-- {len(tables)} tables. "
         "Added for FOREIGN KEYs or triggers: " + ", ".join(extras) + ".\n"
         "-- Load into an empty utf8mb4 database, then civicrm-seed.sql.\n"
     )
     body = "".join(blocks[t] for t in tables)
-    (HERE / "civicrm-schema.sql").write_text(header + preamble + body + tail, encoding="utf-8")
+    (OUT / "civicrm-schema.sql").write_text(header + preamble + body + tail, encoding="utf-8")
     seed_header = (
         "-- civisms: the reference rows of a fresh CiviCRM 6.17.2 install (option groups and\n"
         "-- values, contact types, location types, scheduled jobs, domain, contact 1), copied\n"
-        f"-- verbatim from the data section of {reference.name} by sql/make_subset.py.\n"
+        f"-- verbatim from the data section of {reference.name} by tools/make_subset.py.\n"
         "-- Load after civicrm-schema.sql.\n"
     )
-    (HERE / "civicrm-seed.sql").write_text(seed_header + data, encoding="utf-8")
+    (OUT / "civicrm-seed.sql").write_text(seed_header + data, encoding="utf-8")
     print(f"{len(tables)} tables: {' '.join(tables)}")
 
 

@@ -1,6 +1,6 @@
 -- civisms: the CiviCRM 6.17.2 tables civisms touches, every table they reference by
 -- FOREIGN KEY, their triggers and civicrm_strip_non_numeric, copied verbatim from
--- schema-6.17.2.sql by sql/make_subset.py (DROP TABLE lines left out).
+-- schema-6.17.2.sql by tools/make_subset.py (DROP TABLE lines left out).
 -- 45 tables. Added for FOREIGN KEYs or triggers: civicrm_address, civicrm_address_format, civicrm_case, civicrm_case_activity, civicrm_case_type, civicrm_component, civicrm_country, civicrm_county, civicrm_im, civicrm_loc_block, civicrm_mailing_component, civicrm_mapping, civicrm_relationship, civicrm_relationship_cache, civicrm_relationship_type, civicrm_state_province, civicrm_worldregion.
 -- Load into an empty utf8mb4 database, then civicrm-seed.sql.
 /*!40101 SET @OLD_CHARACTER_SET_CLIENT=@@CHARACTER_SET_CLIENT */;

@@ -1,6 +1,6 @@
 -- civisms: the reference rows of a fresh CiviCRM 6.17.2 install (option groups and
 -- values, contact types, location types, scheduled jobs, domain, contact 1), copied
--- verbatim from the data section of schema-6.17.2.sql by sql/make_subset.py.
+-- verbatim from the data section of schema-6.17.2.sql by tools/make_subset.py.
 -- Load after civicrm-schema.sql.
 /*M!999999\- enable the sandbox mode */ 
 
