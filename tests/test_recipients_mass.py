@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import phonenumbers
 import pytest
 
+from civisms.civicrm import mailing_recipients
 from civisms.civicrm.db import DbCiviCRM
 from civisms.civicrm.mailing_model import MailingDraft, MailingGroups
 from civisms.civicrm.mailing_recipients import HANDOFF, RecipientBuilder, _ShortTurns, lock_name
@@ -184,6 +185,21 @@ def test_ranges_side_by_side_choose_the_same_recipients(store: DbMailings, range
         assert many.recipients == one.recipients == len(expected)
         assert [(s.contact_id, s.reason) for s in many.skipped] == [
             (s.contact_id, s.reason) for s in one.skipped]
+
+
+def test_scanning_contacts_or_looking_up_candidates_choose_the_same(
+        store: DbMailings, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Many candidates: the contacts are scanned; few: each candidate's contact is looked
+    # up. Both orders must leave out the same contacts for the same reasons.
+    mid = store.create(MailingDraft("t", 1, "x", CASES[0], body_text="hi", created_id=2))
+    for groups in CASES:
+        outcomes = []
+        for share in (0.0, 1e9):  # always scan, never scan
+            monkeypatch.setattr(mailing_recipients, "SCAN_SHARE", share)
+            report = store.compute_recipients(mid, groups, region="FR")
+            outcomes.append((sorted(store.recipient_rows(mid)), report.recipients,
+                             [(s.contact_id, s.reason) for s in report.skipped]))
+        assert outcomes[0] == outcomes[1] and outcomes[0][0]
 
 
 def test_two_computations_of_one_mailing_at_once_write_one_snapshot(site: SiteDb) -> None:

@@ -292,8 +292,11 @@ FROM civisms_mr_excl x
 JOIN civisms_mr_cand k ON k.contact_id = x.contact_id
 
 -- name: mr_out_contacts
--- Candidates CiviCRM's contact criteria for mass SMS leave out, first reason first. The
--- contacts are scanned and only those failing the criteria (a few %) are looked up.
+-- Candidates CiviCRM's contact criteria for mass SMS leave out, first reason first.
+-- {tables} sets the order: when the candidates are many of the range's contacts, the
+-- contacts are scanned and only those failing the criteria (a few %) are looked up among
+-- the candidates; when they are few (a small group on a large site), each candidate's
+-- contact row is looked up instead of scanning every contact.
 INSERT IGNORE INTO civisms_mr_out (contact_id, reason)
 SELECT STRAIGHT_JOIN c.id,
        CASE WHEN c.is_deleted = 1 THEN 'deleted'
@@ -301,8 +304,7 @@ SELECT STRAIGHT_JOIN c.id,
             WHEN c.do_not_sms = 1 THEN 'do_not_sms'
             WHEN c.is_opt_out = 1 THEN 'opt_out'
             ELSE 'no_mobile' END
-FROM civicrm_contact c
-JOIN civisms_mr_cand k ON k.contact_id = c.id
+FROM {tables} ON k.contact_id = c.id
 WHERE c.id BETWEEN %(lo)s AND %(hi)s
   AND (c.is_deleted = 0 AND c.is_opt_out = 0 AND c.is_deceased <> 1 AND c.do_not_sms = 0)
       IS NOT TRUE
