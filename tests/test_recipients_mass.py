@@ -71,6 +71,16 @@ def test_smart_group_leaves_out_contacts_removed_from_it(store: DbMailings) -> N
     assert skipped == {}
 
 
+def test_removed_from_one_smart_group_still_comes_through_another(site: SiteDb,
+                                                                   store: DbMailings) -> None:
+    site.execute("INSERT INTO civicrm_group_contact_cache (group_id, contact_id) VALUES (5, 26)")
+    site.execute("UPDATE civicrm_phone SET phone = '+32 475 99 88 77' WHERE id = 26")  # own
+    _, rows, _ = build(store, MailingGroups(include_groups=(4,)))
+    assert 26 not in dict(rows)  # Removed from smart group 4
+    _, rows, _ = build(store, MailingGroups(include_groups=(4, 5)), region="FR")
+    assert dict(rows)[26] == 26  # group 5 names it and it was never Removed from 5
+
+
 def test_parent_group_uses_the_cache_and_numbers_are_checked(store: DbMailings) -> None:
     _, rows, skipped = build(store, MailingGroups(include_groups=(5,)), region="FR")
     assert rows == [(20, 20), (23, 23), (24, 24)]

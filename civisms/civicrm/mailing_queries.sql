@@ -196,7 +196,7 @@ ORDER BY r.id
 
 -- name: mr_drop
 DROP TEMPORARY TABLE IF EXISTS civisms_mr_excl, civisms_mr_cand, civisms_mr_out, civisms_mr_incl,
-  civisms_mr_old
+  civisms_mr_old, civisms_mr_removed
 
 -- name: mr_memory
 -- Four tables of up to a million small rows need more than the 16 MB default.
@@ -215,6 +215,12 @@ CREATE TEMPORARY TABLE civisms_mr_cand (
 CREATE TEMPORARY TABLE civisms_mr_out (
   contact_id INT UNSIGNED NOT NULL, reason VARCHAR(16) NOT NULL,
   PRIMARY KEY USING HASH (contact_id)) ENGINE=MEMORY
+
+-- name: mr_create_removed
+-- Contacts Removed from an include smart or parent group, per group.
+CREATE TEMPORARY TABLE civisms_mr_removed (
+  group_id INT UNSIGNED NOT NULL, contact_id INT UNSIGNED NOT NULL,
+  PRIMARY KEY USING HASH (group_id, contact_id)) ENGINE=MEMORY
 
 -- name: mr_create_incl
 -- B-tree key: the rows are read back in pages, in contact order.
@@ -274,14 +280,22 @@ SELECT gc.contact_id FROM civicrm_group_contact gc
 WHERE gc.status = 'Added' AND gc.group_id IN ({ids})
   AND gc.contact_id BETWEEN %(lo)s AND %(hi)s
 
+-- name: mr_removed_smart
+-- The few contacts Removed from these smart or parent groups, through the group's own
+-- static rows: the cache of a large smart group then needs no look-up per member.
+INSERT IGNORE INTO civisms_mr_removed (group_id, contact_id)
+SELECT gc.group_id, gc.contact_id FROM civicrm_group_contact gc
+WHERE gc.status = 'Removed' AND gc.group_id IN ({ids})
+  AND gc.contact_id BETWEEN %(lo)s AND %(hi)s
+
 -- name: mr_candidates_smart
--- Smart and parent groups through the cache, less contacts Removed from that group.
+-- Smart and parent groups through the cache, less contacts Removed from that group
+-- (mr_removed_smart first).
 INSERT IGNORE INTO civisms_mr_cand (contact_id)
 SELECT gcc.contact_id
 FROM civicrm_group_contact_cache gcc
-LEFT JOIN civicrm_group_contact gcr
-  ON gcr.group_id = gcc.group_id AND gcr.contact_id = gcc.contact_id
-WHERE gcc.group_id IN ({ids}) AND (gcr.status IS NULL OR gcr.status != 'Removed')
+LEFT JOIN civisms_mr_removed r ON r.group_id = gcc.group_id AND r.contact_id = gcc.contact_id
+WHERE gcc.group_id IN ({ids}) AND r.contact_id IS NULL
   AND gcc.contact_id BETWEEN %(lo)s AND %(hi)s
 
 -- name: mr_out_excluded

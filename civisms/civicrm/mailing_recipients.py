@@ -309,15 +309,16 @@ class _Range:
     def rules(self, groups: MailingGroups, smart: set[int], mobile: int) -> None:
         """CiviCRM's rules for this range, into civisms_mr_incl; the reasons for the rest."""
         for name in ("mr_drop", "mr_memory", "mr_create_excl", "mr_create_cand",
-                     "mr_create_out", "mr_create_incl"):
+                     "mr_create_out", "mr_create_removed", "mr_create_incl"):
             self.db.rowcount(q(name))
         self._with_ids("mr_exclude_groups", groups.exclude_groups)
         self._with_ids("mr_exclude_smart", [g for g in groups.exclude_groups if g in smart])
         self._with_ids("mr_exclude_mailings", groups.exclude_mailings)
         self._with_ids("mr_exclude_base", groups.base_groups)
         candidates = self._with_ids("mr_candidates_static", groups.include_groups)
-        candidates += self._with_ids("mr_candidates_smart",
-                                     [g for g in groups.include_groups if g in smart])
+        smart_include = [g for g in groups.include_groups if g in smart]
+        self._with_ids("mr_removed_smart", smart_include)
+        candidates += self._with_ids("mr_candidates_smart", smart_include)
         if groups.include_groups:
             scan = candidates >= self.contacts * SCAN_SHARE
             tables = ("civicrm_contact c JOIN civisms_mr_cand k" if scan
