@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import phonenumbers
 import pytest
 
-from civisms.civicrm import mailing_recipients
+from civisms.civicrm import install, mailing_recipients
 from civisms.civicrm.db import DbCiviCRM
 from civisms.civicrm.mailing_model import MailingDraft, MailingGroups
 from civisms.civicrm.mailing_recipients import HANDOFF, RecipientBuilder, _ShortTurns, lock_name
@@ -210,6 +210,37 @@ def test_scanning_contacts_or_looking_up_candidates_choose_the_same(
             outcomes.append((sorted(store.recipient_rows(mid)), report.recipients,
                              [(s.contact_id, s.reason) for s in report.skipped]))
         assert outcomes[0] == outcomes[1] and outcomes[0][0]
+
+
+@pytest.mark.parametrize("ranges", [1, 2])
+def test_the_rules_never_wait_for_rows_someone_is_saving(site: SiteDb, store: DbMailings,
+                                                         ranges: int) -> None:
+    # Read as REPEATABLE READ, an INSERT ... SELECT share-locks every row it reads: a user
+    # saving a contact would hold up the computation, and it them.
+    first = store.create(MailingDraft("t", 1, "x", CASES[0], body_text="hi", created_id=2))
+    store.compute_recipients(first, CASES[0], region=None)
+    groups = MailingGroups(include_groups=(2,), include_mailings=(first,))
+    second = store.create(MailingDraft("u", 1, "x", groups, body_text="hi", created_id=2))
+    saving = install.connect(site.params)
+    cur = saving.cursor()
+    cur.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+    cur.execute("BEGIN")
+    for table, where in (("civicrm_mailing_recipients", f"mailing_id = {first}"),
+                         ("civicrm_contact", "id > 0"), ("civicrm_phone", "id > 0"),
+                         ("civicrm_group_contact", "group_id = 2")):
+        cur.execute(f"SELECT id FROM {table} WHERE {where} FOR UPDATE")
+    pool = ThreadPoolExecutor(1)
+    try:
+        builder = RecipientBuilder(store.db, store.mobile_type(), ranges=ranges)
+        future = pool.submit(builder.build, second, groups, region=None)
+        try:
+            report = future.result(timeout=20)  # the lock wait timeout is 50 s
+        finally:
+            saving.rollback()
+            saving.close()
+    finally:
+        pool.shutdown()
+    assert report.recipients == len(store.recipient_rows(second)) == 5
 
 
 def test_two_computations_of_one_mailing_at_once_write_one_snapshot(site: SiteDb) -> None:

@@ -394,8 +394,12 @@ WHERE s.table_schema = DATABASE() AND s.table_name = %(table)s
   AND s.index_name = %(index)s
 
 -- name: mr_read_committed
--- For the next transaction only: ranges written side by side must not block each other
--- on gap locks of the shared mailing_id index (each deletes and inserts its own rows).
+-- For the next transaction only. The rules' INSERT ... SELECT then read CiviCRM's tables
+-- as consistent reads: in REPEATABLE READ InnoDB share-locks every row they read, so a
+-- user saving a contact would wait for them, and a range reading a prior mailing's rows
+-- would wait for another range's uncommitted rows until the lock wait timeout. And ranges
+-- written side by side do not block each other on gap locks of the shared mailing_id
+-- index (each deletes and inserts its own rows).
 SET TRANSACTION ISOLATION LEVEL READ COMMITTED
 
 -- name: mr_fk_checks_off

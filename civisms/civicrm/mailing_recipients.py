@@ -160,10 +160,13 @@ class RecipientBuilder:
         span = self.db.rows(q("mr_contact_span"))[0]
         lo, hi = int(span["lo"] or 0), int(span["hi"] or 0)
         count = self.ranges or (2 if hi - lo >= SPLIT_AT else 1)
-        if count > 1:
-            binlog = self.db.rows(q("mr_binlog"))[0]
-            if binlog["log_bin"] and str(binlog["binlog_format"]).upper() == "STATEMENT":
-                count = 1  # READ COMMITTED is refused there; one range needs no isolation
+        binlog = self.db.rows(q("mr_binlog"))[0]
+        # READ COMMITTED (see mr_read_committed) is refused with statement-based binary
+        # logs; there one range, in the server's own isolation, as CiviCRM reads.
+        read_committed = not (binlog["log_bin"]
+                              and str(binlog["binlog_format"]).upper() == "STATEMENT")
+        if not read_committed:
+            count = 1
         # The first range is the smallest (a third of two): its rules end soonest, so
         # writing starts early while the other ranges' rules run beside it.
         weights = [FIRST_WEIGHT] + [1.0] * (count - 1)
@@ -175,7 +178,7 @@ class RecipientBuilder:
         for i in range(count):
             db = self.db if i == 0 else Database(self.db.params)
             first, last = edges[i], edges[i + 1] - 1
-            parts.append(_Range(db, first, last, own=i > 0, read_committed=count > 1,
+            parts.append(_Range(db, first, last, own=i > 0, read_committed=read_committed,
                                 deceased_index=deceased_index,
                                 contacts=max(0, min(last, hi) - max(first, lo) + 1)))
         return parts
@@ -311,6 +314,10 @@ class _Range:
         for name in ("mr_drop", "mr_memory", "mr_create_excl", "mr_create_cand",
                      "mr_create_out", "mr_create_removed", "mr_create_incl"):
             self.db.rowcount(q(name))
+        if self.read_committed:  # the CiviCRM tables are read without locks
+            self.db.rowcount(q("mr_read_committed"))
+            self.db.begin()
+            self.open = True
         self._with_ids("mr_exclude_groups", groups.exclude_groups)
         self._with_ids("mr_exclude_smart", [g for g in groups.exclude_groups if g in smart])
         self._with_ids("mr_exclude_mailings", groups.exclude_mailings)
@@ -334,6 +341,7 @@ class _Range:
                         for sql in (q("mr_civicrm_skips_out"),
                                     q("mr_civicrm_skips").format(hint=hint))
                         for c, r in self.db.tuples(sql)]
+        self.commit()  # only read: the temporary tables keep what the rules found
         self.rules_done = time.perf_counter()
 
     def write(self, mailing_id: int, old: bool, hand_over: Callable[[_Page], None],
