@@ -262,8 +262,12 @@ SELECT gcc.contact_id FROM civicrm_group_contact_cache gcc
 WHERE gcc.group_id IN ({ids}) AND gcc.contact_id BETWEEN %(lo)s AND %(hi)s
 
 -- name: mr_exclude_mailings
+-- {by_mailing}: the mailing_id index, named where the site has it. The optimizer would
+-- scan the whole table, every mailing's rows (tens of millions on a large site), once
+-- the mailings read are a good part of it; their own rows, inserted together, sit side
+-- by side in the table, so the look-ups through the index are cheap.
 INSERT IGNORE INTO civisms_mr_excl (contact_id)
-SELECT r.contact_id FROM civicrm_mailing_recipients r
+SELECT r.contact_id FROM civicrm_mailing_recipients r {by_mailing}
 WHERE r.mailing_id IN ({ids}) AND r.contact_id BETWEEN %(lo)s AND %(hi)s
 
 -- name: mr_exclude_base
@@ -348,7 +352,7 @@ ON DUPLICATE KEY UPDATE
 -- time); a contact's first row wins; contacts the groups already gave keep that row.
 INSERT IGNORE INTO civisms_mr_incl (contact_id, phone_id, choice, phone)
 SELECT r.contact_id, r.phone_id, 0, p.phone
-FROM civicrm_mailing_recipients r
+FROM civicrm_mailing_recipients r {by_mailing}
 LEFT JOIN civicrm_phone p ON p.id = r.phone_id
 LEFT JOIN civisms_mr_excl x ON x.contact_id = r.contact_id
 WHERE r.mailing_id IN ({ids}) AND r.contact_id BETWEEN %(lo)s AND %(hi)s
@@ -358,7 +362,7 @@ ORDER BY r.contact_id, r.id
 -- name: mr_candidates_mailings
 -- After mr_eligible: these contacts are candidates for the reasons only.
 INSERT IGNORE INTO civisms_mr_cand (contact_id)
-SELECT r.contact_id FROM civicrm_mailing_recipients r
+SELECT r.contact_id FROM civicrm_mailing_recipients r {by_mailing}
 WHERE r.mailing_id IN ({ids}) AND r.contact_id BETWEEN %(lo)s AND %(hi)s
 
 -- name: mr_civicrm_skips_out
@@ -371,12 +375,12 @@ WHERE i.contact_id IS NULL
 -- name: mr_civicrm_skips
 -- ... and for the other candidates with no row: the contact criteria were met (failing
 -- ones are in civisms_mr_out), so an Exclude mailing, no contact, or no mobile. Whether
--- the contact exists is asked of index_is_deceased ({hint}) where the site has it: the
+-- the contact exists is asked of index_is_deceased ({deceased}) where the site has it: the
 -- criteria left is_deceased 0 on nearly all of them, and that small index stays in the
 -- buffer pool, where the contact rows of a large site, read one here one there, do not.
 SELECT k.contact_id,
        CASE WHEN x.contact_id IS NOT NULL THEN 'excluded'
-            WHEN EXISTS (SELECT 1 FROM civicrm_contact c {hint}
+            WHEN EXISTS (SELECT 1 FROM civicrm_contact c {deceased}
                          WHERE c.is_deceased = 0 AND c.id = k.contact_id) THEN 'no_mobile'
             WHEN NOT EXISTS (SELECT 1 FROM civicrm_contact c WHERE c.id = k.contact_id)
               THEN 'not_found'
@@ -424,7 +428,7 @@ CREATE TEMPORARY TABLE civisms_mr_old (
 -- name: mr_load_old
 INSERT INTO civisms_mr_old (id, contact_id, phone_id, email_id)
 SELECT r.id, r.contact_id, r.phone_id, r.email_id
-FROM civicrm_mailing_recipients r
+FROM civicrm_mailing_recipients r {by_mailing}
 WHERE r.mailing_id = %(mailing_id)s AND r.contact_id BETWEEN %(lo)s AND %(hi)s
 
 -- name: mr_stale_rows

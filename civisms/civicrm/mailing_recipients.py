@@ -173,15 +173,22 @@ class RecipientBuilder:
         edges = [lo + int((hi - lo + 1) * sum(weights[:i]) / sum(weights))
                  for i in range(count + 1)]
         edges[0], edges[-1] = 0, _LAST_ID + 1
-        deceased_index = self._has_index("civicrm_contact", "index_is_deceased")
+        hints = {name: f"FORCE INDEX ({index})" if self._has_index(table, index) else ""
+                 for name, table, index in _HINTS}
         parts = []
         for i in range(count):
             db = self.db if i == 0 else Database(self.db.params)
             first, last = edges[i], edges[i + 1] - 1
             parts.append(_Range(db, first, last, own=i > 0, read_committed=read_committed,
-                                deceased_index=deceased_index,
+                                hints=hints,
                                 contacts=max(0, min(last, hi) - max(first, lo) + 1)))
         return parts
+
+
+#: Indexes of CiviCRM's that some statements name in FORCE INDEX, where the site has them:
+#: (placeholder in mailing_queries.sql, table, index).
+_HINTS = (("deceased", "civicrm_contact", "index_is_deceased"),
+          ("by_mailing", "civicrm_mailing_recipients", "FK_civicrm_mailing_recipients_mailing_id"))
 
 
 class _ShortTurns:
@@ -295,13 +302,13 @@ class _Range:
     """One range of contact ids, its temporary tables and its transaction."""
 
     def __init__(self, db: Database, lo: int, hi: int, *, own: bool,
-                 read_committed: bool, deceased_index: bool, contacts: int) -> None:
+                 read_committed: bool, hints: dict[str, str], contacts: int) -> None:
         self.db, self.lo, self.hi = db, lo, hi
         self.contacts = contacts  # contact ids of the site in this range
         self.own = own  # a connection of its own, closed at the end
         self.read_committed = read_committed
         self.skipped: list[Skipped] = []
-        self.deceased_index = deceased_index  # civicrm_contact has index_is_deceased
+        self.hints = hints  # FORCE INDEX clauses, by placeholder (see _HINTS)
         self.rules_done = 0.0
         self.rows = 0  # the mailing's rows in this range, as this transaction leaves them
         self.open = False  # a transaction is open
@@ -336,10 +343,9 @@ class _Range:
             self.db.rowcount(q("mr_include_groups"), self.args(mobile=mobile))
         self._with_ids("mr_include_mailings", groups.include_mailings)
         self._with_ids("mr_candidates_mailings", groups.include_mailings)
-        hint = "FORCE INDEX (index_is_deceased)" if self.deceased_index else ""
         self.skipped = [Skipped(int(c), SkipReason(r))
                         for sql in (q("mr_civicrm_skips_out"),
-                                    q("mr_civicrm_skips").format(hint=hint))
+                                    q("mr_civicrm_skips").format(**self.hints))
                         for c, r in self.db.tuples(sql)]
         self.commit()  # only read: the temporary tables keep what the rules found
         self.rules_done = time.perf_counter()
@@ -358,7 +364,7 @@ class _Range:
         args = self.args(mailing_id=mailing_id)
         if old:
             db.rowcount(q("mr_create_old"))
-            self.rows = db.rowcount(q("mr_load_old"), args)
+            self.rows = db.rowcount(q("mr_load_old").format(**self.hints), args)
             self._delete_rows([r[0] for r in db.tuples(q("mr_stale_rows"))])
         page_sql = q("mr_page").format(limit=PAGE)
         insert = q("mr_insert_page")
@@ -415,7 +421,9 @@ class _Range:
 
     def _with_ids(self, name: str, ids: Sequence[int]) -> int:
         """Run the named statement for these ids (none: not at all); its row count."""
-        return self.db.rowcount(q(name).format(ids=_ints(ids)), self.args()) if ids else 0
+        if not ids:
+            return 0
+        return self.db.rowcount(q(name).format(ids=_ints(ids), **self.hints), self.args())
 
 
 def lock_name(database: str, mailing_id: int) -> str:
