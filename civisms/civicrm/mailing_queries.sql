@@ -140,17 +140,19 @@ WHERE mailing_id = %(id)s AND is_test = 0 AND start_date IS NOT NULL AND status 
 -- ===================================================================== status counts
 
 -- name: queue_counts
--- One row per live queue item of the mailing: delivered / bounced flags and the bounce
--- reason, aggregated. Test jobs are left out.
+-- The mailing's live queue items, and how many have a delivered row, or a bounce and no
+-- delivered row. Test jobs are left out. Each item asks the two event tables through
+-- their event_queue_id index: a DISTINCT over the whole delivered table (every
+-- mailing's, email ones too) took 30 s for an 845,000-item mailing.
 SELECT COUNT(*) AS queued,
-       SUM(d.event_queue_id IS NOT NULL) AS delivered,
-       SUM(d.event_queue_id IS NULL AND b.event_queue_id IS NOT NULL) AS bounced
+       SUM(EXISTS (SELECT 1 FROM civicrm_mailing_event_delivered d
+                   WHERE d.event_queue_id = q.id)) AS delivered,
+       SUM(NOT EXISTS (SELECT 1 FROM civicrm_mailing_event_delivered d
+                       WHERE d.event_queue_id = q.id)
+           AND EXISTS (SELECT 1 FROM civicrm_mailing_event_bounce b
+                       WHERE b.event_queue_id = q.id)) AS bounced
 FROM civicrm_mailing_event_queue q
 JOIN civicrm_mailing_job j ON j.id = q.job_id AND j.is_test = 0
-LEFT JOIN (SELECT DISTINCT event_queue_id FROM civicrm_mailing_event_delivered) d
-  ON d.event_queue_id = q.id
-LEFT JOIN (SELECT DISTINCT event_queue_id FROM civicrm_mailing_event_bounce) b
-  ON b.event_queue_id = q.id
 WHERE j.mailing_id = %(id)s
 
 -- name: bounce_reasons
