@@ -227,6 +227,18 @@ def test_preview_renders_for_a_recipient(run: Any) -> None:
     assert out["text"].startswith("Hi , the Spring")
 
 
+def test_preview_of_a_text_without_tokens_counts_every_recipient(run: Any) -> None:
+    text = "Spring drive on Saturday at 10: bring a friend, a sandwich and a smile. " * 3
+    result = run("mailing", "create", "--name", "Plain", "--provider", "1",
+                 "--include-group", "2", "--exclude-group", "3", "--text", text, "--json")
+    mid = json.loads(result.output)["id"]
+    out = json.loads(run("mailing", "preview", str(mid), "--json").output)
+    assert out["text"] == text and out["segments"] == 2
+    assert out["total_segments"] == 2 * out["recipients"] == 8
+    out = json.loads(run("mailing", "preview", str(mid), "--contact", "4", "--json").output)
+    assert out["contact_id"] == 4 and out["text"] == text  # not a recipient: no mobile
+
+
 @pytest.mark.parametrize("schema", ["5.69.5", "5.81.1", "6.17.2"])
 def test_lifecycle_on_reference_schemas(make_site: Any, monkeypatch: pytest.MonkeyPatch,
                                         schema: str) -> None:

@@ -211,22 +211,34 @@ def preview(civicrm: CiviCRM, store: MailingStore, mailing_id: int, settings: An
     if not mailing.body_text:
         return Preview(mailing, None, None, None, 0, len(rows), skipped)
     template = Template(mailing.body_text)
-    contacts = civicrm.contacts([c for c, _ in rows], sorted(template.needs.contact_fields))
     renderer = ContactRenderer(civicrm, template)
-    texts = renderer.render_all(contacts)
-    segments = {cid: segment(text) for cid, text in texts.items()}
-    chosen = _preview_contact(civicrm, contact, texts, rows)
-    seg = segments.get(chosen) if chosen is not None else None
-    if chosen is not None and chosen not in texts:
-        extra = civicrm.contacts([chosen], sorted(template.needs.contact_fields))
-        texts.update(renderer.render_all(extra))
-        seg = segment(texts[chosen]) if chosen in texts else None
-    total = sum(s.segments for s in segments.values())
-    return Preview(mailing, chosen, texts.get(chosen) if chosen else None, seg, total,
+    chosen = _preview_contact(civicrm, contact, rows)
+    if not template.needs.contact:  # one text for everyone: no contact is looked up
+        text = template.render(renderer.domain)
+        seg = segment(text)
+        return Preview(mailing, chosen, text if chosen is not None else None,
+                       seg if chosen is not None else None, seg.segments * len(rows),
+                       len(rows), skipped)
+    fields = sorted(template.needs.contact_fields)
+    texts = renderer.render_all(civicrm.contacts([c for c, _ in rows], fields))
+    sizes: dict[str, Segmentation] = {}
+
+    def measure(text: str) -> Segmentation:
+        # Many recipients get the same text (same first name...): measured once.
+        found = sizes.get(text)
+        if found is None:
+            found = sizes[text] = segment(text)
+        return found
+
+    total = sum(measure(t).segments for t in texts.values())
+    if chosen is not None and chosen not in texts:  # --contact outside the recipients
+        texts.update(renderer.render_all(civicrm.contacts([chosen], fields)))
+    text = texts.get(chosen) if chosen is not None else None
+    return Preview(mailing, chosen, text, measure(text) if text is not None else None, total,
                    len(rows), skipped)
 
 
-def _preview_contact(civicrm: CiviCRM, typed: str | None, texts: dict[int, str],
+def _preview_contact(civicrm: CiviCRM, typed: str | None,
                      rows: list[tuple[int, int | None]]) -> int | None:
     if typed is not None:
         return resolve.contact(civicrm, typed).id
