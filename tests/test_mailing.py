@@ -239,6 +239,15 @@ def test_preview_of_a_text_without_tokens_counts_every_recipient(run: Any) -> No
     assert out["contact_id"] == 4 and out["text"] == text  # not a recipient: no mobile
 
 
+def test_preview_of_a_text_naming_the_email_shows_it(run: Any) -> None:
+    result = run("mailing", "create", "--name", "Mail", "--provider", "1", "--include-group",
+                 "2", "--exclude-group", "3", "--text", "Hi {contact.first_name}: {contact.email}",
+                 "--json")
+    out = json.loads(run("mailing", "preview", str(json.loads(result.output)["id"]),
+                         "--json").output)
+    assert out["text"].startswith("Hi Alice: ") and "@" in out["text"]
+
+
 @pytest.mark.parametrize("schema", ["5.69.5", "5.81.1", "6.17.2"])
 def test_lifecycle_on_reference_schemas(make_site: Any, monkeypatch: pytest.MonkeyPatch,
                                         schema: str) -> None:

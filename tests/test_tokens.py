@@ -85,7 +85,7 @@ class FakeSite(CiviCRM):
         return {str(v): k for k, v in OPTIONS[group].items()}
 
     def contacts(self, ids: Sequence[int], fields: Iterable[str] = (), *,
-                 include_deleted: bool = True) -> list[Contact]:
+                 include_deleted: bool = True, phones: bool = True) -> list[Contact]:
         fields = list(fields)
         self.asked_fields.append(fields)
         out = []

@@ -144,7 +144,8 @@ class Api4CiviCRM(CiviCRM):
     # -- contacts ------------------------------------------------------------------------
 
     def contacts(
-        self, ids: Sequence[int], fields: Iterable[str] = (), *, include_deleted: bool = True
+        self, ids: Sequence[int], fields: Iterable[str] = (), *, include_deleted: bool = True,
+        phones: bool = True,  # phones come in the same call here: always loaded
     ) -> list[Contact]:
         wanted = list(dict.fromkeys([*BASE_CONTACT_FIELDS, *fields]))
         deleted = ANY_DELETED if include_deleted else NOT_DELETED

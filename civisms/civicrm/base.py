@@ -86,12 +86,15 @@ class CiviCRM(abc.ABC):
 
     @abc.abstractmethod
     def contacts(
-        self, ids: Sequence[int], fields: Iterable[str] = (), *, include_deleted: bool = True
+        self, ids: Sequence[int], fields: Iterable[str] = (), *, include_deleted: bool = True,
+        phones: bool = True,
     ) -> list[Contact]:
         """Contacts by id (missing ids are simply absent), with every phone.
 
         ``fields`` are extra ``civicrm_contact`` columns to put in ``Contact.fields``
-        (what the message's tokens need); the result is ordered by id.
+        (what the message's tokens need); the result is ordered by id. ``phones=False``
+        allows leaving out the phones and the email, for rendering a message whose tokens
+        name neither (a backend may load them anyway).
         """
 
     @abc.abstractmethod

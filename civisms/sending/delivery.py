@@ -118,7 +118,8 @@ class Renderer:
         if self.fixed is not None:
             return dict.fromkeys(contact_ids, self.fixed)
         needs = self.template.needs
-        contacts = self.civicrm.contacts(contact_ids, sorted(needs.contact_fields))
+        contacts = self.civicrm.contacts(contact_ids, sorted(needs.contact_fields),
+                                         phones=bool(needs.contact_related))
         texts = self.contacts.render_all(contacts)
         empty = self.template.render(self.domain)
         return {cid: texts.get(cid, empty) for cid in contact_ids}

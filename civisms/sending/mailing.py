@@ -220,7 +220,9 @@ def preview(civicrm: CiviCRM, store: MailingStore, mailing_id: int, settings: An
                        seg if chosen is not None else None, seg.segments * len(rows),
                        len(rows), skipped)
     fields = sorted(template.needs.contact_fields)
-    texts = renderer.render_all(civicrm.contacts([c for c, _ in rows], fields))
+    related = template.needs.contact_related
+    texts = renderer.render_all(
+        civicrm.contacts([c for c, _ in rows], fields, phones=bool(related)))
     sizes: dict[str, Segmentation] = {}
 
     def measure(text: str) -> Segmentation:
@@ -232,7 +234,7 @@ def preview(civicrm: CiviCRM, store: MailingStore, mailing_id: int, settings: An
 
     total = sum(measure(t).segments for t in texts.values())
     if chosen is not None and chosen not in texts:  # --contact outside the recipients
-        texts.update(renderer.render_all(civicrm.contacts([chosen], fields)))
+        texts.update(renderer.render_all(civicrm.contacts([chosen], fields, phones=bool(related))))
     text = texts.get(chosen) if chosen is not None else None
     return Preview(mailing, chosen, text, measure(text) if text is not None else None, total,
                    len(rows), skipped)
