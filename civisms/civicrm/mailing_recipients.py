@@ -18,6 +18,8 @@ Differences from CiviCRM, on purpose:
   saved search, which only CiviCRM can do);
 * no ACL clause: civisms acts as a user with every permission;
 * among several non-primary mobiles the lowest phone id wins (CiviCRM: unspecified);
+* CiviCRM's tables are read in READ COMMITTED, without locks (CiviCRM's INSERT ... SELECT
+  in REPEATABLE READ share-locks every row it reads, holding up users saving contacts);
 * with several ranges, the recipient row ids of the ranges interleave (page by page)
   instead of following contact order throughout; the set of rows is the same.
 """
@@ -58,6 +60,10 @@ SCAN_SHARE = 1 / 8
 #: Seconds to wait for another computation of the same mailing to finish.
 LOCK_WAIT = 60
 _LAST_ID = 4_294_967_295  # INT UNSIGNED
+#: Indexes of CiviCRM's that some statements name in FORCE INDEX, where the site has them:
+#: (placeholder in mailing_queries.sql, table, index).
+_HINTS = (("deceased", "civicrm_contact", "index_is_deceased"),
+          ("by_mailing", "civicrm_mailing_recipients", "FK_civicrm_mailing_recipients_mailing_id"))
 
 
 def q(name: str) -> str:
@@ -183,12 +189,6 @@ class RecipientBuilder:
                                 hints=hints,
                                 contacts=max(0, min(last, hi) - max(first, lo) + 1)))
         return parts
-
-
-#: Indexes of CiviCRM's that some statements name in FORCE INDEX, where the site has them:
-#: (placeholder in mailing_queries.sql, table, index).
-_HINTS = (("deceased", "civicrm_contact", "index_is_deceased"),
-          ("by_mailing", "civicrm_mailing_recipients", "FK_civicrm_mailing_recipients_mailing_id"))
 
 
 class _ShortTurns:
