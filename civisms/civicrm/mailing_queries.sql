@@ -393,11 +393,10 @@ LEFT JOIN civisms_mr_out o ON o.contact_id = k.contact_id
 LEFT JOIN civisms_mr_excl x ON x.contact_id = k.contact_id
 WHERE i.contact_id IS NULL AND o.contact_id IS NULL
 
--- name: mr_has_index
-SELECT COUNT(*) AS n
+-- name: mr_indexes
+SELECT DISTINCT s.table_name AS table_name, s.index_name AS index_name
 FROM information_schema.statistics s
-WHERE s.table_schema = DATABASE() AND s.table_name = %(table)s
-  AND s.index_name = %(index)s
+WHERE s.table_schema = DATABASE() AND s.index_name IN ({ids})
 
 -- name: mr_read_committed
 -- For the next transaction only. The rules' INSERT ... SELECT then read CiviCRM's tables

@@ -39,7 +39,7 @@ from typing import Any
 
 from civisms.civicrm.dbconn import Database
 from civisms.civicrm.mailing_model import MailingGroups
-from civisms.civicrm.queries import query
+from civisms.civicrm.queries import placeholders, query
 from civisms.errors import CiviCRMError
 from civisms.recipients import NumberChecker, Skipped, SkipReason
 
@@ -156,10 +156,14 @@ class RecipientBuilder:
         rows = self.db.rows(q("mr_smart_groups").format(ids=_ints(ids)))
         return {int(r["id"]) for r in rows}
 
-    def _has_index(self, table: str, index: str) -> bool:
-        """Whether the site has CiviCRM's index of that name (sites may drop or rename)."""
-        rows = self.db.rows(q("mr_has_index"), {"table": table, "index": index})
-        return int(rows[0]["n"]) > 0
+    def _hints(self) -> dict[str, str]:
+        """The FORCE INDEX clause of each of _HINTS, empty where the site lacks the index
+        (sites may drop or rename CiviCRM's indexes)."""
+        names = [index for _name, _table, index in _HINTS]
+        rows = self.db.rows(q("mr_indexes").format(ids=placeholders(len(names))), names)
+        found = {(r["table_name"], r["index_name"]) for r in rows}
+        return {name: f"FORCE INDEX ({index})" if (table, index) in found else ""
+                for name, table, index in _HINTS}
 
     def _split(self) -> list[_Range]:
         """The ranges of contact ids, the first on this connection, each other on its own."""
@@ -179,8 +183,7 @@ class RecipientBuilder:
         edges = [lo + int((hi - lo + 1) * sum(weights[:i]) / sum(weights))
                  for i in range(count + 1)]
         edges[0], edges[-1] = 0, _LAST_ID + 1
-        hints = {name: f"FORCE INDEX ({index})" if self._has_index(table, index) else ""
-                 for name, table, index in _HINTS}
+        hints = self._hints()
         parts = []
         for i in range(count):
             db = self.db if i == 0 else Database(self.db.params)

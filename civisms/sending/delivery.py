@@ -117,10 +117,7 @@ class Renderer:
         """The rendered text per contact (a contact gone from the site renders empty)."""
         if self.fixed is not None:
             return dict.fromkeys(contact_ids, self.fixed)
-        needs = self.template.needs
-        contacts = self.civicrm.contacts(contact_ids, sorted(needs.contact_fields),
-                                         phones=bool(needs.contact_related))
-        texts = self.contacts.render_all(contacts)
+        texts = self.contacts.render_all(self.contacts.contacts(contact_ids))
         empty = self.template.render(self.domain)
         return {cid: texts.get(cid, empty) for cid in contact_ids}
 

@@ -219,10 +219,7 @@ def preview(civicrm: CiviCRM, store: MailingStore, mailing_id: int, settings: An
         return Preview(mailing, chosen, text if chosen is not None else None,
                        seg if chosen is not None else None, seg.segments * len(rows),
                        len(rows), skipped)
-    fields = sorted(template.needs.contact_fields)
-    related = template.needs.contact_related
-    texts = renderer.render_all(
-        civicrm.contacts([c for c, _ in rows], fields, phones=bool(related)))
+    texts = renderer.render_all(renderer.contacts([c for c, _ in rows]))
     sizes: dict[str, Segmentation] = {}
 
     def measure(text: str) -> Segmentation:
@@ -234,7 +231,7 @@ def preview(civicrm: CiviCRM, store: MailingStore, mailing_id: int, settings: An
 
     total = sum(measure(t).segments for t in texts.values())
     if chosen is not None and chosen not in texts:  # --contact outside the recipients
-        texts.update(renderer.render_all(civicrm.contacts([chosen], fields, phones=bool(related))))
+        texts.update(renderer.render_all(renderer.contacts([chosen])))
     text = texts.get(chosen) if chosen is not None else None
     return Preview(mailing, chosen, text, measure(text) if text is not None else None, total,
                    len(rows), skipped)

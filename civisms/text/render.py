@@ -130,6 +130,7 @@ class ContactRenderer:
 
     def __init__(self, civicrm: CiviCRM, template: Template) -> None:
         needs = template.needs
+        self.civicrm = civicrm
         self.template = template
         self.labels = {group: civicrm.option_labels(group) for group in sorted(needs.label_groups)}
         self.names = {
@@ -143,6 +144,13 @@ class ContactRenderer:
         return contact_values(
             self.template, contact, labels=self.labels, names=self.names, domain=self.domain
         )
+
+    def contacts(self, contact_ids: Sequence[int]) -> list[Contact]:
+        """The contacts with the columns the tokens need; their phones and email only
+        when a token names them (loading those is most of the cost of a large batch)."""
+        needs = self.template.needs
+        return self.civicrm.contacts(list(contact_ids), sorted(needs.contact_fields),
+                                     phones=bool(needs.contact_related))
 
     def render_all(self, contacts: Sequence[Contact]) -> dict[int, str]:
         """Each contact's rendered text, by contact id."""
@@ -161,8 +169,7 @@ def token_values(
     renderer = ContactRenderer(civicrm, template)
     if not needs.contact:
         return {int(cid): renderer.domain for cid in contact_ids}
-    contacts = civicrm.contacts(list(contact_ids), sorted(needs.contact_fields))
-    return {c.id: renderer.values(c) for c in contacts}
+    return {c.id: renderer.values(c) for c in renderer.contacts(contact_ids)}
 
 
 def render_messages(
