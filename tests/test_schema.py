@@ -1,4 +1,4 @@
-"""The subset schema (civisms/civicrm/site/) is faithful to CiviCRM 6.17.2, and the sample
+"""The subset schema (sql/site/) is faithful to CiviCRM 6.17.2, and the sample
 site loads everywhere.
 
 (a) every table of the subset matches the 6.17.2 reference dump in information_schema

@@ -1,7 +1,7 @@
 """CiviCRM tokens: parsing, rendering as CiviCRM renders, and fetching only what is needed.
 
 ``FakeSite`` is a small in-test implementation of the ``CiviCRM`` interface holding
-contacts of the sample site (civisms/civicrm/site/sample-site.sql) as the db backend returns them.
+contacts of the sample site (sql/site/sample-site.sql) as the db backend returns them.
 """
 
 from __future__ import annotations

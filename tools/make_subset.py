@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "civisms" / "civicrm" / "site"
+OUT = ROOT / "sql" / "site"
 DEFAULT_REFERENCE = ROOT.parent / "shared" / "civicrm" / "schema-6.17.2.sql"
 
 #: The tables civisms reads or writes.

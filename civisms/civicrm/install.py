@@ -34,6 +34,7 @@ from civisms.errors import (
     CiviCRMNotFound,
     CiviCRMUnreachable,
 )
+from civisms.sql import sql_path
 
 #: The CiviCRM versions whose full schema dumps can be loaded from the shared folder.
 REFERENCE_VERSIONS = ("6.17.2", "5.81.1", "5.69.5")
@@ -42,9 +43,9 @@ SchemaName = Literal["subset", "6.17.2", "5.81.1", "5.69.5"]
 
 #: Repository root (``civisms/civicrm/install.py`` → two levels up from the package).
 REPO_ROOT = Path(__file__).resolve().parents[2]
-#: The subset schema, its seed and the sample site: package data, so that an installed
-#: civisms (not only a source checkout) can build the demo site.
-SITE_DIR = Path(__file__).resolve().with_name("site")
+#: The subset schema, its seed and the sample site: package data (``sql/site/``), so that an
+#: installed civisms (not only a source checkout) can build the demo site.
+SITE_DIR = sql_path("site")
 SCHEMA_FILE = SITE_DIR / "civicrm-schema.sql"
 SEED_FILE = SITE_DIR / "civicrm-seed.sql"
 SAMPLE_FILE = SITE_DIR / "sample-site.sql"

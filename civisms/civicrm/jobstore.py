@@ -18,13 +18,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from civisms.civicrm.db import DbCiviCRM
 from civisms.civicrm.queries import placeholders, query
+from civisms.sql import sql_path
 
-_SQL = Path(__file__).with_name("job_queries.sql")
+_SQL = sql_path("job_queries.sql")
 #: CRM_Core_Lock::TIMEOUT: how long CiviCRM waits for a job lock before skipping the job.
 CIVICRM_LOCK_TIMEOUT = 3
 #: Rows per multi-row INSERT.

@@ -33,7 +33,6 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
-from pathlib import Path
 from queue import Empty, Queue
 from typing import Any
 
@@ -42,8 +41,9 @@ from civisms.civicrm.mailing_model import MailingGroups
 from civisms.civicrm.queries import placeholders, query
 from civisms.errors import CiviCRMError
 from civisms.recipients import NumberChecker, Skipped, SkipReason
+from civisms.sql import sql_path
 
-SQL = Path(__file__).with_name("mailing_queries.sql")
+SQL = sql_path("mailing_queries.sql")
 #: Chosen rows read, written and checked at a time.
 PAGE = 20_000
 #: Ids per DELETE or look-up statement.

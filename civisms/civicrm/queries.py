@@ -6,6 +6,8 @@ import re
 from functools import cache
 from pathlib import Path
 
+from civisms.sql import sql_path
+
 _NAME = re.compile(r"^-- name: (\w+)\s*$", re.MULTILINE)
 _SAFE_COLUMN = re.compile(r"^[a-z_][a-z0-9_]*$", re.IGNORECASE)
 
@@ -23,7 +25,7 @@ def _load(path: Path) -> dict[str, str]:
 
 def query(name: str, path: Path | None = None) -> str:
     """The SQL of the named block."""
-    return _load(path or Path(__file__).with_name("queries.sql"))[name]
+    return _load(path or sql_path("queries.sql"))[name]
 
 
 def placeholders(count: int, width: int = 1) -> str:

@@ -8,6 +8,7 @@ become one-line messages here, in one place (``CivismsGroup.invoke``); exit code
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import sys
 from typing import Any
