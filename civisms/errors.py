@@ -12,16 +12,24 @@
     │   └── NotSupportedByBackend     this backend has no write path for that operation
     ├── TextError                     message text problems (tokens, length policy)
     └── ProviderError                 an SMS gateway refused or failed
-        ├── TransientError            network error, timeout, 5xx: retry with backoff
+        ├── TransientError            network error, timeout, 5xx: try again later
         │   └── RateLimitedError      429 and friends: retry after ``retry_after`` seconds
         ├── RecipientError            this message fails, the rest go on (``opted_out`` flags STOP)
         └── FatalProviderError        authentication, configuration, credit: stop the whole run
+
+A ``ProviderError`` with ``maybe_sent`` set came after the request may have reached the
+gateway (read timeout, connection lost after writing, an undocumented 5xx, a 2xx civisms
+cannot read): the message is never sent again on its own. ``verdict`` is the one place that
+turns a gateway's answer into a state and a retry decision (docs/sending.md).
 
 Foreign exceptions (requests, MySQLdb) are translated once, at the boundary that
 raised them, with ``raise ... from``; none escapes its folder.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
 
 
 class CivismsError(Exception):
@@ -75,12 +83,14 @@ class TextError(CivismsError):
 
 
 class ProviderError(CivismsError):
-    """An SMS gateway refused or failed."""
+    """An SMS gateway refused or failed; ``maybe_sent``: it may have taken the message."""
 
-    def __init__(self, message: str, *, code: str | None = None, raw: object = None) -> None:
+    def __init__(self, message: str, *, code: str | None = None, raw: object = None,
+                 maybe_sent: bool = False) -> None:
         super().__init__(message)
         self.code = code
         self.raw = raw
+        self.maybe_sent = maybe_sent
 
 
 class TransientError(ProviderError):
@@ -93,8 +103,9 @@ class TransientError(ProviderError):
         code: str | None = None,
         raw: object = None,
         retry_after: float | None = None,
+        maybe_sent: bool = False,
     ) -> None:
-        super().__init__(message, code=code, raw=raw)
+        super().__init__(message, code=code, raw=raw, maybe_sent=maybe_sent)
         self.retry_after = retry_after
 
 
@@ -119,3 +130,54 @@ class RecipientError(ProviderError):
 
 class FatalProviderError(ProviderError):
     """Authentication, configuration or credit problem: stop the whole run."""
+
+
+#: What becomes of a message: ``release`` means never handed over, pending again.
+State = Literal["sent", "failed", "unknown", "release"]
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The state a gateway's answer leaves a message in, and what may happen next.
+
+    ``retry``: the same message may be sent again automatically (only when the gateway
+    certainly did not take it); ``stop``: stop sending (credentials, configuration, credit).
+    """
+
+    state: State
+    retry: bool = False
+    stop: bool = False
+
+
+SENT = Verdict("sent")
+
+
+def verdict(error: BaseException | None) -> Verdict:
+    """The never-twice rule: a gateway's answer (None = accepted) as a state and a decision.
+
+    ==============================================  =========  =====  ====
+    answer                                          state      retry  stop
+    ==============================================  =========  =====  ====
+    accepted                                        sent       no     no
+    may have reached the gateway (``maybe_sent``)   unknown    no     if fatal
+    refused for this recipient                      failed     no     no
+    refused before taking it: connect error, 429,   release    yes    no
+    a documented "not accepted" answer
+    credentials, configuration, credit              release    no     yes
+    anything unexpected (a bug)                     unknown    no     no
+    ==============================================  =========  =====  ====
+    """
+    if error is None:
+        return SENT
+    if not isinstance(error, ProviderError):
+        return Verdict("unknown")
+    fatal = isinstance(error, FatalProviderError)
+    if error.maybe_sent:
+        return Verdict("unknown", stop=fatal)
+    if isinstance(error, RecipientError):
+        return Verdict("failed")
+    if fatal:
+        return Verdict("release", stop=True)
+    if isinstance(error, TransientError):
+        return Verdict("release", retry=True)
+    return Verdict("unknown")

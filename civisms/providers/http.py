@@ -7,7 +7,10 @@
   call, for mass sending against a local gateway; ``api_params`` ``civisms_http=urllib3``).
 * ``raise_for_status``: the generic HTTP-status classification adapters fall back on.
 * ``send_with_retry``: capped exponential backoff with jitter, honouring Retry-After; only
-  ``TransientError`` (and its ``RateLimitedError``) is retried (convention 5).
+  an answer ``civisms.errors.verdict`` allows is retried: a ``TransientError`` that came
+  before the gateway could take the message (connect errors, 429, documented "not
+  accepted" answers). A read timeout, a connection lost after the request was written and
+  an undocumented 5xx carry ``maybe_sent`` and are never retried (docs/sending.md).
 
 Error texts never contain secrets: they are scrubbed, and a foreign exception whose text
 would leak one (Kannel puts the password in the query string) is not chained.
@@ -38,6 +41,7 @@ from civisms.errors import (
     RateLimitedError,
     RecipientError,
     TransientError,
+    verdict,
 )
 
 if TYPE_CHECKING:
@@ -226,11 +230,14 @@ class HttpClient:
     def _translate(self, exc: Exception, url: str) -> ProviderError:
         host = urlsplit(url).netloc.rpartition("@")[2] or url
         kind = type(exc).__name__
-        if isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason is not None:
-            exc = exc.reason
+        exc = _cause(exc)
         if isinstance(exc, requests.exceptions.SSLError | urllib3.exceptions.SSLError):
             return FatalProviderError(self._say(f"TLS error talking to {host}: check api_url"),
                                       code="tls_error")
+        # urllib3's NewConnectionError is a ConnectTimeoutError too: test it first.
+        if isinstance(exc, urllib3.exceptions.NewConnectionError):  # refused, DNS: not sent
+            return TransientError(self._say(f"cannot reach {host} ({kind})"),
+                                  code="connect_error")
         if isinstance(exc, requests.exceptions.ConnectTimeout
                       | urllib3.exceptions.ConnectTimeoutError):
             return TransientError(self._say(f"timed out connecting to {host}"),
@@ -238,13 +245,16 @@ class HttpClient:
         if isinstance(exc, requests.exceptions.ReadTimeout | urllib3.exceptions.ReadTimeoutError):
             # Ambiguous: the gateway may have taken the message before going silent.
             return TransientError(self._say(f"no answer from {host} within "
-                                            f"{self._timeout[1]:g} s"), code="read_timeout")
+                                            f"{self._timeout[1]:g} s"), code="read_timeout",
+                                  maybe_sent=True)
         if isinstance(exc, requests.exceptions.InvalidURL
                       | requests.exceptions.MissingSchema | requests.exceptions.InvalidSchema
                       | urllib3.exceptions.LocationValueError):
             return FatalProviderError(self._say(f"invalid gateway URL ({kind}): check api_url"),
                                       code="bad_url")
-        return TransientError(self._say(f"cannot reach {host} ({kind})"), code="network_error")
+        # Lost after connecting: the request may have been written and taken.
+        return TransientError(self._say(f"connection to {host} lost ({kind})"),
+                              code="connection_lost", maybe_sent=True)
 
     def _say(self, text: str) -> str:
         return scrub(f"{self.name}: {text}", self.secrets)
@@ -259,6 +269,16 @@ class HttpClient:
             self._session.close()
         if self._pool is not None:
             self._pool.clear()
+
+
+def _cause(exc: Exception) -> Exception:
+    """The urllib3 error under a requests one (and under urllib3's ``MaxRetryError``)."""
+    if isinstance(exc, requests.RequestException) and exc.args and \
+            isinstance(exc.args[0], urllib3.exceptions.HTTPError):
+        exc = exc.args[0]
+    if isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason is not None:
+        exc = exc.reason
+    return exc
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
@@ -282,7 +302,9 @@ def raise_for_status(resp: HttpResponse, name: str, detail: str = "") -> None:
 
     Adapters call this *after* their own error-code tables, so a gateway code always wins
     over the bare status. 401/403 stop the run (credentials), 404 too (api_url points at
-    the wrong place), 429 is a rate limit, 5xx and 408 are transient.
+    the wrong place), 429 is a rate limit, 408 is transient (the gateway gave up reading
+    the request). A 5xx is transient but ``maybe_sent``: without a gateway's documentation
+    saying otherwise, it may have taken the message before failing.
     """
     status = resp.status
     suffix = f": {detail}" if detail else ""
@@ -298,7 +320,7 @@ def raise_for_status(resp: HttpResponse, name: str, detail: str = "") -> None:
                                retry_after=parse_retry_after(resp.headers.get("Retry-After")))
     if status >= 500 or status == 408:
         raise TransientError(f"{name}: gateway error (HTTP {status}){suffix}",
-                             code=str(status), raw=resp.text)
+                             code=str(status), raw=resp.text, maybe_sent=status >= 500)
 
 
 def fail(
@@ -319,8 +341,11 @@ def fail(
     code_text = str(code) if code not in (None, "") else str(resp.status)
     message = f"{name}: {detail}" if detail else f"{name}: refused (HTTP {resp.status})"
     if resp.status < 400 and kind is None and code in (None, ""):
-        kind = "fatal"  # a 2xx/3xx we cannot read: api_url points at something else
-        message = f"{name}: unreadable answer (HTTP {resp.status}): check api_url"
+        # A 2xx/3xx we cannot read: api_url points at something else, or the gateway took
+        # the message and answered in a way we do not know. Stop, and never resend it.
+        raise FatalProviderError(
+            f"{name}: unreadable answer (HTTP {resp.status}): check api_url",
+            code=code_text, raw=raw, maybe_sent=resp.status < 300)
     if kind is not None:
         retry_after = parse_retry_after(resp.headers.get("Retry-After"))
         raise provider_error(kind, message, code=code_text, raw=raw, retry_after=retry_after)
@@ -344,21 +369,22 @@ class RetryPolicy:
     Attempt *n* (0-based) waits ``min(max_delay, base_delay * 2**n)`` scaled by a random
     factor in [0.5, 1] ("equal jitter", so clients spread out yet never retry instantly).
     A Retry-After the gateway sent replaces the backoff; beyond ``max_retry_after`` we give
-    up and let the caller reschedule. ``retry_ambiguous=False`` refuses to retry a read
-    timeout, where the gateway may already have taken the message.
+    up and let the caller reschedule. Only what ``civisms.errors.verdict`` allows is
+    retried; ``retry_ambiguous=True`` would also repeat an answer that may have reached the
+    gateway (texting someone twice): never the default, used by nothing in civisms.
     """
 
     max_attempts: int = 4
     base_delay: float = 0.5
     max_delay: float = 30.0
     max_retry_after: float = 120.0
-    retry_ambiguous: bool = True
+    retry_ambiguous: bool = False
 
     def delay(self, attempt: int, error: TransientError, rng: random.Random) -> float | None:
         """Seconds to wait before the next attempt, or None to give up."""
         if attempt + 1 >= self.max_attempts:
             return None
-        if error.code == "read_timeout" and not self.retry_ambiguous:
+        if not verdict(error).retry and not (error.maybe_sent and self.retry_ambiguous):
             return None
         if error.retry_after is not None:
             if error.retry_after > self.max_retry_after:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import http.client
 import json as jsonlib
+import select
 import socket
 import ssl
 import threading
@@ -22,6 +23,15 @@ from urllib.parse import urlencode, urlsplit
 
 from civisms.errors import FatalProviderError, TransientError
 from civisms.providers.http import CONNECT_TIMEOUT, HttpResponse, scrub
+
+
+def _dropped(sock: socket.socket) -> bool:
+    """True when an idle keep-alive socket was closed by the other end (it reads as ready)."""
+    try:
+        ready, _, _ = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(ready)
 
 
 class LeanHttpClient:
@@ -89,6 +99,8 @@ class LeanHttpClient:
             sent["Authorization"] = f"Basic {token}"
         conn = self._connection(parts.scheme, parts.netloc)
         host = parts.netloc.rpartition("@")[2]
+        if conn.sock is not None and _dropped(conn.sock):
+            conn.close()  # the gateway closed the idle connection: writing to it would be lost
         if conn.sock is None:
             self._connect(conn, host)
         try:
@@ -99,11 +111,12 @@ class LeanHttpClient:
             conn.close()
             # Ambiguous: the gateway may have taken the message before going silent.
             raise TransientError(self._say(f"no answer from {host} within {self.timeout:g} s"),
-                                 code="read_timeout") from exc
+                                 code="read_timeout", maybe_sent=True) from exc
         except (OSError, http.client.HTTPException) as exc:
             conn.close()
-            raise TransientError(self._say(f"cannot reach {host} ({type(exc).__name__})"),
-                                 code="network_error") from exc
+            # Lost after connecting: the request may have been written and taken.
+            raise TransientError(self._say(f"connection to {host} lost ({type(exc).__name__})"),
+                                 code="connection_lost", maybe_sent=True) from exc
         if resp.will_close:
             conn.close()
         return HttpResponse(resp.status, resp.headers, payload)
@@ -120,10 +133,10 @@ class LeanHttpClient:
             conn.close()
             raise TransientError(self._say(f"timed out connecting to {host}"),
                                  code="connect_timeout") from exc
-        except OSError as exc:
+        except OSError as exc:  # refused, DNS: nothing was written
             conn.close()
             raise TransientError(self._say(f"cannot reach {host} ({type(exc).__name__})"),
-                                 code="network_error") from exc
+                                 code="connect_error") from exc
         conn.timeout = self.timeout
         assert conn.sock is not None
         conn.sock.settimeout(self.timeout)

@@ -10,7 +10,8 @@ Outcome of each message, by what the gateway said (ARCHITECTURE convention 5):
     accepted                      sent: delivered row, SMS delivery (Completed), Mass SMS target
     RecipientError                failed: bounce row (Spam if opted out, else Invalid),
                                   SMS delivery (Cancelled, error in location)
-    read timeout / unexpected     unknown: the gateway may have it; never resent by itself
+    may have reached the gateway  unknown: read timeout, connection lost, undocumented 5xx,
+      / unexpected                unreadable 2xx; never resent by itself
     other transient, after retries  released (pending again); this child stops for this run
     FatalProviderError            released; the mailing is paused with the reason
 """
@@ -29,7 +30,7 @@ from typing import Any
 
 from civisms.civicrm.jobrecord import Recorder
 from civisms.civicrm.jobstore import Claimed, JobStore, MailerSettings, Settle
-from civisms.errors import FatalProviderError, ProviderError, RecipientError, TransientError
+from civisms.errors import ProviderError, verdict
 from civisms.numbers import to_e164
 from civisms.providers.base import OutboundMessage, Provider, SendResult
 from civisms.providers.http import RetryPolicy, send_with_retry
@@ -39,7 +40,7 @@ from civisms.text import ContactRenderer, Template, segment
 log = logging.getLogger("civisms.jobs")
 
 #: Mass sending never retries a read timeout: the gateway may have taken the message.
-MASS_POLICY = RetryPolicy(max_attempts=5, base_delay=0.5, max_delay=20.0, retry_ambiguous=False)
+MASS_POLICY = RetryPolicy(max_attempts=5, base_delay=0.5, max_delay=20.0)
 #: Seconds between writes of outcomes (and at most this many outcomes per write): what a
 #: kill can leave 'unknown' besides the messages in flight.
 FLUSH_EVERY = 0.1
@@ -266,18 +267,19 @@ class Delivery:
         if result is not None:
             return Settle(row.queue_id, row.contact_id, "sent", message_id=result.message_id,
                           text=item.text, activity_status="Completed")
+        decided = verdict(exc)  # the never-twice rule, shared by every send
         error = str(exc)
         code = getattr(exc, "code", None)
         shown = f"{code}: {error}" if code else error
-        if isinstance(exc, RecipientError):
-            return Settle(row.queue_id, row.contact_id, "failed", error=shown,
-                          bounce="Spam" if exc.opted_out else "Invalid", text=item.text,
-                          activity_status="Cancelled")
-        if isinstance(exc, FatalProviderError):
+        if decided.stop:
             self.tally.fatal = self.tally.fatal or error
             self._stop(f"gateway error: {error}")
-            return Settle(row.queue_id, row.contact_id, "release")
-        if isinstance(exc, TransientError) and code != "read_timeout":
+        if decided.state == "failed":
+            opted_out = bool(getattr(exc, "opted_out", False))
+            return Settle(row.queue_id, row.contact_id, "failed", error=shown,
+                          bounce="Spam" if opted_out else "Invalid", text=item.text,
+                          activity_status="Cancelled")
+        if decided.state == "release":
             self._stop(f"gateway unavailable, will retry on the next run: {error}")
             return Settle(row.queue_id, row.contact_id, "release")
         if not isinstance(exc, ProviderError):

@@ -10,6 +10,7 @@ from email.utils import format_datetime
 import pytest
 import requests
 import responses
+import urllib3
 from provider_helpers import make_row
 
 from civisms.errors import (
@@ -34,20 +35,26 @@ URL = "https://gw.example/send"
 
 
 @responses.activate
-@pytest.mark.parametrize(("exc", "cls", "code"), [
-    (requests.exceptions.ConnectTimeout("x"), TransientError, "connect_timeout"),
-    (requests.exceptions.ReadTimeout("x"), TransientError, "read_timeout"),
-    (requests.exceptions.ConnectionError("x"), TransientError, "network_error"),
-    (requests.exceptions.SSLError("x"), FatalProviderError, "tls_error"),
-    (requests.exceptions.ChunkedEncodingError("x"), TransientError, "network_error"),
+@pytest.mark.parametrize(("exc", "cls", "code", "maybe_sent"), [
+    (requests.exceptions.ConnectTimeout("x"), TransientError, "connect_timeout", False),
+    (requests.exceptions.ReadTimeout("x"), TransientError, "read_timeout", True),
+    (requests.exceptions.ConnectionError(
+        urllib3.exceptions.MaxRetryError(None, URL, urllib3.exceptions.NewConnectionError(
+            None, "refused"))), TransientError, "connect_error", False),
+    # A connection error of unknown cause may have come after the request was written.
+    (requests.exceptions.ConnectionError("x"), TransientError, "connection_lost", True),
+    (requests.exceptions.SSLError("x"), FatalProviderError, "tls_error", False),
+    (requests.exceptions.ChunkedEncodingError("x"), TransientError, "connection_lost", True),
 ])
-def test_requests_exceptions_become_civisms_errors(exc: Exception, cls: type, code: str) -> None:
+def test_requests_exceptions_become_civisms_errors(exc: Exception, cls: type, code: str,
+                                                   maybe_sent: bool) -> None:
     responses.add(responses.POST, URL, body=exc)
     client = HttpClient("GW", timeout=5)
     with pytest.raises(cls) as info:
         client.request("POST", URL, data={"a": "1"})
     assert type(info.value) is cls
     assert info.value.code == code
+    assert info.value.maybe_sent is maybe_sent
     assert info.value.__cause__ is exc  # translated once, chained
 
 
@@ -165,11 +172,12 @@ def test_gives_up_after_max_attempts() -> None:
     assert provider.calls == 3
 
 
-def test_ambiguous_timeouts_can_be_left_to_the_caller() -> None:
-    provider = Flaky([TransientError("silent", code="read_timeout")])
+def test_an_answer_that_may_have_reached_the_gateway_is_never_retried_by_default() -> None:
+    provider = Flaky([TransientError("silent", code="read_timeout", maybe_sent=True)])
     with pytest.raises(TransientError):
-        send_with_retry(provider, MSG, RetryPolicy(retry_ambiguous=False), sleep=lambda s: None)
+        send_with_retry(provider, MSG, sleep=lambda s: pytest.fail("slept"))
     assert provider.calls == 1
+    assert RetryPolicy().retry_ambiguous is False
 
 
 @pytest.mark.parametrize("error", [
