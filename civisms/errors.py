@@ -3,6 +3,7 @@
     CivismsError                      anything civisms raises on purpose; str() is one clear line
     ├── ConfigError                   a setting is missing or malformed: fix the configuration
     ├── InputError                    bad user input (unknown contact, unreadable file ...): exit 2
+    ├── ConflictError                 someone else changed the same record meanwhile: exit 1
     ├── CiviCRMError                  talking to CiviCRM failed
     │   ├── CiviCRMUnreachable        network / database server not reachable: try again later
     │   ├── CiviCRMAuthError          wrong API key, DB password ...: fix credentials
@@ -48,6 +49,10 @@ class ConfigError(CivismsError):
 
 class InputError(CivismsError):
     """Bad input from the user, reported before anything is sent or written."""
+
+
+class ConflictError(CivismsError):
+    """Another command or user changed the record first (a mailing scheduled meanwhile)."""
 
 
 class CiviCRMError(CivismsError):

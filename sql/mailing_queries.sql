@@ -65,6 +65,16 @@ SELECT m.*,
 FROM civicrm_mailing m
 WHERE m.id = %(id)s
 
+-- name: lock_mailing
+-- The mailing row locked until the transaction ends, with how many jobs it has: a draft has
+-- none (read under the lock, so a job committed meanwhile is seen).
+SELECT m.*,
+       (SELECT COUNT(*) FROM civicrm_mailing_job j WHERE j.mailing_id = m.id AND j.is_test = 0)
+         AS jobs
+FROM civicrm_mailing m
+WHERE m.id = %(id)s
+FOR UPDATE
+
 -- name: list_mailings
 -- SMS mailings only (CiviCRM's "Is SMS": sms_provider_id IS NOT NULL), newest first.
 -- job_status is the parent job's, as CRM_Mailing_Selector_Browse shows it.

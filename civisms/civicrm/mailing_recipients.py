@@ -429,14 +429,14 @@ class _Range:
         return self.db.rowcount(q(name).format(ids=_ints(ids), **self.hints), self.args())
 
 
-def lock_name(database: str, mailing_id: int) -> str:
-    """The named lock of one mailing's computation: readable, and within MariaDB's 64
-    characters even for a long database name (then hashed, never cut: two mailings
-    must not share a lock)."""
-    name = f"civisms.recipients.{database}.{mailing_id}"
+def lock_name(database: str, mailing_id: int, purpose: str = "recipients") -> str:
+    """The named lock of one mailing's computation (or other ``purpose``): readable, and
+    within MariaDB's 64 characters even for a long database name (then hashed, never cut:
+    two mailings must not share a lock)."""
+    name = f"civisms.{purpose}.{database}.{mailing_id}"
     if len(name) > 64:
         digest = hashlib.sha1(database.encode()).hexdigest()[:20]
-        name = f"civisms.recipients.{digest}.{mailing_id}"
+        name = f"civisms.{purpose}.{digest}.{mailing_id}"
     return name
 
 

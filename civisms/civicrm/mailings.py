@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -26,9 +27,9 @@ from civisms.civicrm.mailing_model import (
     MailingDraft,
     MailingGroups,
 )
-from civisms.civicrm.mailing_recipients import RecipientBuilder, RecipientReport, q
+from civisms.civicrm.mailing_recipients import RecipientBuilder, RecipientReport, lock_name, q
 from civisms.civicrm.queries import placeholders, query
-from civisms.errors import CiviCRMNotFound
+from civisms.errors import CiviCRMNotFound, ConflictError
 
 #: Mailing settings and their defaults (ext/civi_mail/settings/Mailing.setting.php).
 SETTING_DEFAULTS = {
@@ -145,9 +146,37 @@ class DbMailings:
             "msg_template_id": draft.msg_template_id, "campaign_id": draft.campaign_id,
         }
         with self.db.transaction():
+            self._lock_draft(mailing_id)
             self._update(mailing_id, values)
             self.db.rowcount(q("delete_mailing_groups"), {"id": mailing_id})
             self._write_groups(mailing_id, draft.groups)
+
+    @contextmanager
+    def exclusive(self, mailing_id: int) -> Iterator[None]:
+        """Hold the mailing for one civisms command (update, schedule) from its first read to
+        its last write; a second command on the same mailing meanwhile is refused at once."""
+        lock = {"name": lock_name(self.db.params.database, mailing_id, "change")}
+        if self.db.rows(q("mr_lock"), {**lock, "wait": 0})[0]["got"] != 1:
+            raise ConflictError(
+                f"mailing {mailing_id} is being changed by another civisms command "
+                "(update or schedule); run yours again when it has finished")
+        try:
+            yield
+        finally:
+            self.db.rows(q("mr_unlock"), lock)
+
+    def _lock_draft(self, mailing_id: int) -> None:
+        # Inside the writing transaction: the row stays locked (FOR UPDATE) until commit, so
+        # CiviCRM's own screens or another civisms cannot schedule it between check and write.
+        rows = self.db.rows(q("lock_mailing"), {"id": mailing_id})
+        if not rows:
+            raise CiviCRMNotFound(f"no SMS mailing with id {mailing_id}")
+        row = rows[0]
+        if (row["scheduled_id"] is not None or row["scheduled_date"] is not None
+                or row["jobs"] or row.get("status") not in (None, DRAFT)):
+            raise ConflictError(
+                f"mailing {mailing_id} was scheduled meanwhile by someone else; nothing "
+                f"changed (see 'civisms mailing show {mailing_id}')")
 
     def _update(self, mailing_id: int, values: dict[str, Any]) -> None:
         values = {k: v for k, v in values.items() if k in self.columns("civicrm_mailing")}
@@ -213,10 +242,8 @@ class DbMailings:
         if self.has_status():
             values["status"] = SCHEDULED
         with self.db.transaction():
+            self._lock_draft(mailing_id)
             self._update(mailing_id, values)
-            job = self.db.rows(q("parent_job"), {"id": mailing_id})
-            if job:
-                return int(job[0]["id"])
             return self.db.execute(q("insert_parent_job"),
                                    {"id": mailing_id, "scheduled_date": scheduled_date})
 
@@ -305,6 +332,7 @@ class MailingStore(Protocol):
 
     def create(self, draft: MailingDraft) -> int: ...
     def update(self, mailing_id: int, draft: MailingDraft) -> None: ...
+    def exclusive(self, mailing_id: int) -> AbstractContextManager[None]: ...
     def get(self, mailing_id: int) -> Mailing: ...
     def list(self) -> list[Mailing]: ...
     def sms_mailing_ids(self, ids: Sequence[int]) -> set[int]: ...

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from typing import Any, NoReturn
 
@@ -78,6 +79,10 @@ class Api4Mailings:
                                               "values": self._values(draft)})
         self.api.values("MailingGroup", "delete", {"where": [["mailing_id", "=", mailing_id]]})
         self._write_groups(mailing_id, draft.groups)
+
+    def exclusive(self, mailing_id: int) -> AbstractContextManager[None]:
+        """No lock over REST: CiviCRM's API offers none (the db backend holds one)."""
+        return nullcontext()
 
     @staticmethod
     def _values(draft: MailingDraft) -> dict[str, Any]:

@@ -101,11 +101,15 @@ def create(civicrm: CiviCRM, store: MailingStore, request: MailingRequest,
 
 def update(civicrm: CiviCRM, store: MailingStore, mailing_id: int, request: MailingRequest,
            settings: Any) -> MailingResult:
-    """Continue a draft: given options replace the stored ones; recipients recomputed."""
-    current = store.get(mailing_id)
-    _ensure_draft(current)
-    store.update(mailing_id, _draft(civicrm, store, request, settings, base=current))
-    return _recompute(store, mailing_id, settings, request.dedupe_numbers)
+    """Continue a draft: given options replace the stored ones; recipients recomputed.
+
+    The mailing is held from the first read to the recomputation: a ``schedule`` or another
+    ``update`` at the same time is refused (``ConflictError``), never interleaved."""
+    with store.exclusive(mailing_id):
+        current = store.get(mailing_id)
+        _ensure_draft(current)
+        store.update(mailing_id, _draft(civicrm, store, request, settings, base=current))
+        return _recompute(store, mailing_id, settings, request.dedupe_numbers)
 
 
 def _draft(civicrm: CiviCRM, store: MailingStore, request: MailingRequest, settings: Any,
@@ -250,7 +254,14 @@ def _preview_contact(civicrm: CiviCRM, typed: str | None,
 def schedule(civicrm: CiviCRM, store: MailingStore, mailing_id: int,
              when: datetime | None, settings: Any, *, dedupe_numbers: bool = True) -> MailingResult:
     """"Submit Mass SMS": now (``when`` None) or later; recipients recomputed, parent job
-    created. A past date, a submitted mailing or an empty message are refused."""
+    created. A past date, a submitted mailing or an empty message are refused; so is a
+    mailing another command is updating or scheduling at the same time (``ConflictError``)."""
+    with store.exclusive(mailing_id):
+        return _schedule(civicrm, store, mailing_id, when, settings, dedupe_numbers)
+
+
+def _schedule(civicrm: CiviCRM, store: MailingStore, mailing_id: int, when: datetime | None,
+              settings: Any, dedupe_numbers: bool) -> MailingResult:
     mailing = store.get(mailing_id)
     _ensure_draft(mailing)
     if not (mailing.body_text or "").strip() or mailing.body_text == "NULL":
