@@ -46,7 +46,14 @@ if ! pkg-config --exists libmariadb 2>/dev/null && ! pkg-config --exists mysqlcl
   apt_install libmariadb-dev pkg-config build-essential python3-dev python3-venv
 fi
 
-# 3. The virtualenv.
+# 3. PHP CLI (with curl) and PHPUnit: the tests of the CiviCRM extension in civicrm-extension/.
+if ! command -v php >/dev/null 2>&1 || ! command -v phpunit >/dev/null 2>&1 \
+    || ! php -m 2>/dev/null | grep -qx curl; then
+  echo "setup: installing php-cli, php-curl and phpunit"
+  apt_install php-cli php-curl phpunit
+fi
+
+# 4. The virtualenv.
 PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true

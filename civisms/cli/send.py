@@ -89,9 +89,10 @@ def command(obj: Any, contacts: tuple[str, ...], groups: tuple[str, ...],
             _print_plan(send_plan, as_json)
             raise InputError("nobody to text: every contact was skipped (reasons above)")
         _confirm(send_plan, yes)
+        from civisms.bridge import gateway_row
         from civisms.providers.registry import provider_for
 
-        adapter = provider_for(row, outbox=settings.outbox)
+        adapter = provider_for(gateway_row(row, civicrm.sms_providers()), outbox=settings.outbox)
         try:
             if save_template:
                 civicrm.save_sms_template(save_template, message)

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from civisms.bridge import gateway_row
 from civisms.civicrm.db import DbCiviCRM
 from civisms.civicrm.jobstore import JobStore, MailerSettings
 from civisms.config import Settings
@@ -268,12 +269,14 @@ class Runner:
         if provider_id is None:
             raise ConfigError("civicrm_mailing.sms_provider_id", "NULL", "an SMS provider id")
         if provider_id not in self._providers:
-            rows = [p for p in self.civicrm.sms_providers() if p.id == provider_id]
+            every = self.civicrm.sms_providers()
+            rows = [p for p in every if p.id == provider_id]
             if not rows:
                 raise ConfigError("civicrm_mailing.sms_provider_id", str(provider_id),
                                   "an existing SMS provider")
-            self._providers[provider_id] = tuned_provider(rows[0], self.settings, self.config,
-                                                          workers)
+            # A mailing made in CiviCRM's wizard names the bridge row: send through its gateway.
+            self._providers[provider_id] = tuned_provider(gateway_row(rows[0], every),
+                                                          self.settings, self.config, workers)
         return self._providers[provider_id]
 
     def _options(self, workers: int) -> Options:
