@@ -9,8 +9,7 @@ from civisms.civicrm.base import REQUIRED_ACTIVITY_TYPES, CiviCRM
 from civisms.errors import CiviCRMError
 from civisms.model import SmsProvider
 from civisms.providers.base import is_secret_param
-
-MASK = "********"
+from civisms.redact import MASK, mask_url, mask_value
 
 
 @dataclass
@@ -50,7 +49,8 @@ def adapter_name(provider: SmsProvider) -> str | None:
 def describe_provider(provider: SmsProvider) -> dict[str, Any]:
     """A provider row for display, secrets masked (password and secret-looking params)."""
     params = {
-        key: (MASK if is_secret_param(key) else value) for key, value in provider.api_params.items()
+        key: (MASK if is_secret_param(key) else mask_value(value))
+        for key, value in provider.api_params.items()
     }
     return {
         "id": provider.id,
@@ -59,7 +59,7 @@ def describe_provider(provider: SmsProvider) -> dict[str, Any]:
         "username": provider.username,
         "password": MASK if provider.password else None,
         "api_type": provider.api_type,
-        "api_url": provider.api_url,
+        "api_url": mask_url(provider.api_url) if provider.api_url else provider.api_url,
         "api_params": params,
         "is_active": provider.is_active,
         "is_default": provider.is_default,

@@ -20,9 +20,11 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from civisms.errors import ConfigError
+from civisms.redact import MASK, mask_url
+
+__all__ = ["MASK", "DbParams", "Settings", "load_settings", "mask_url", "parse_db_url"]
 
 ENV_PREFIX = "CIVISMS_"
-MASK = "********"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,15 +74,6 @@ def parse_db_url(url: str) -> DbParams:
         database=database,
         unix_socket=query.get("unix_socket", [None])[0],
     )
-
-
-def mask_url(url: str) -> str:
-    """The URL with any password replaced by the mask."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", f":{MASK}@", 1)
-    return parts._replace(netloc=netloc).geturl()
 
 
 class Settings(BaseSettings):
@@ -171,6 +164,8 @@ class Settings(BaseSettings):
             value = getattr(self, name)
             if name == "db_url" and value is not None:
                 value = mask_url(value.get_secret_value())
+            elif name in _URL_FIELDS and isinstance(value, str):
+                value = mask_url(value)
             elif isinstance(value, SecretStr):
                 value = MASK if value.get_secret_value() else ""
             elif isinstance(value, Path):
@@ -213,6 +208,7 @@ def load_settings(config: str | Path | None = None, **overrides: Any) -> Setting
 
 
 _SECRET_FIELDS = {"db_url", "api_key", "site_key"}
+_URL_FIELDS = {"api_url"}
 
 
 def _config_error(exc: ValidationError) -> ConfigError:
@@ -220,6 +216,8 @@ def _config_error(exc: ValidationError) -> ConfigError:
     name = str(err["loc"][0]) if err["loc"] else "?"
     setting = f"{ENV_PREFIX}{name.upper()}"
     found = MASK if name in _SECRET_FIELDS else repr(err.get("input"))
+    if name in _URL_FIELDS and isinstance(err.get("input"), str):
+        found = repr(mask_url(err["input"]))
     ctx_error = (err.get("ctx") or {}).get("error")
     if isinstance(ctx_error, ConfigError):
         return ctx_error

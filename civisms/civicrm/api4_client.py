@@ -27,6 +27,7 @@ from civisms.errors import (
     CiviCRMUnreachable,
     ConfigError,
 )
+from civisms.redact import scrub, secret_forms
 
 #: Rows per ``get`` page: big enough for few round trips, small enough for PHP's memory.
 PAGE_SIZE = 500
@@ -72,7 +73,11 @@ class Api4Client:
         self.api_url = api_url
         self.host = site_host(api_url)
         self.timeout = timeout
-        self._secrets = tuple(s for s in (api_key, site_key) if s)
+        for setting, value in (("CIVISMS_API_KEY", api_key), ("CIVISMS_SITE_KEY", site_key)):
+            if value and not value.isascii():
+                raise ConfigError(setting, "a value with non-ASCII characters",
+                                  "the key exactly as CiviCRM shows it (ASCII)")
+        self._secrets = secret_forms([s for s in (api_key, site_key) if s])
         self.session = requests.Session()
         adapter = HTTPAdapter(pool_connections=2, pool_maxsize=8, max_retries=0)
         self.session.mount("https://", adapter)
@@ -244,9 +249,7 @@ class Api4Client:
         return CiviCRMAPIError(f"CiviCRM API error on {what}: {message or f'HTTP {status}'}")
 
     def _scrub(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, "********")
-        return text[:300]
+        return scrub(text, self._secrets)[:300]
 
 
 def _json(response: requests.Response) -> Any:

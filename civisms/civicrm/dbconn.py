@@ -22,6 +22,7 @@ from civisms.errors import (
     CiviCRMNotFound,
     CiviCRMUnreachable,
 )
+from civisms.redact import scrub, secret_forms
 
 # MariaDB/MySQL client and server error codes, by what they mean to a civisms user.
 _UNREACHABLE = {2002, 2003, 2005, 2006, 2013, 2055}
@@ -40,8 +41,8 @@ def translate(exc: MySQLdb.Error, params: DbParams) -> CiviCRMError:
     """The civisms error for a MySQLdb error."""
     code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
     detail = str(exc.args[1]) if len(exc.args) > 1 else str(exc)
-    if params.password:
-        detail = detail.replace(params.password, "********")
+    # Servers never echo the password; belt and braces, without garbling a user name.
+    detail = scrub(detail, secret_forms([params.password]))
     if code in _UNREACHABLE:
         return CiviCRMUnreachable(
             f"cannot reach the CiviCRM database at {where(params)} ({detail}); "

@@ -34,6 +34,7 @@ from civisms.errors import (
     CiviCRMNotFound,
     CiviCRMUnreachable,
 )
+from civisms.redact import scrub, secret_forms
 from civisms.sql import sql_path
 
 #: The CiviCRM versions whose full schema dumps can be loaded from the shared folder.
@@ -73,8 +74,8 @@ def translate_error(exc: BaseException, params: DbParams, doing: str) -> CiviCRM
     code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
     raw = str(exc.args[1]) if len(exc.args) > 1 else str(exc)
     message = " ".join(raw.split())
-    if len(params.password) >= 3:  # servers never echo it; belt and braces
-        message = message.replace(params.password, "********")
+    # Servers never echo it; belt and braces, without garbling a user name.
+    message = scrub(message, secret_forms([params.password]))
     text = f"{_where(params)}: {doing}: {message}" + (f" (error {code})" if code else "")
     if code in _UNREACHABLE_CODES:
         return CiviCRMUnreachable(text)

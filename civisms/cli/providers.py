@@ -9,7 +9,6 @@ import click
 import phonenumbers
 
 from civisms.cli import print_json
-from civisms.config import MASK, mask_url
 from civisms.errors import (
     ConfigError,
     FatalProviderError,
@@ -26,6 +25,7 @@ from civisms.providers.base import (
 )
 from civisms.providers.http import RetryPolicy, scrub, send_with_retry
 from civisms.providers.registry import adapter_class, adapter_name, provider_for
+from civisms.redact import MASK, mask_url, mask_value
 from civisms.text.segments import segment
 
 #: A test send retries briefly: a person is waiting at the terminal.
@@ -78,7 +78,8 @@ def describe(row: SmsProvider, outbox: Any = None) -> dict[str, Any]:
         "username": row.username, "password": MASK if row.password else None,
         "api_url": mask_url(row.api_url) if row.api_url else None,
         "api_params": {
-            k: (MASK if is_secret_param(k) and v else v) for k, v in row.api_params.items()
+            k: (MASK if is_secret_param(k) and v else mask_value(v))
+            for k, v in row.api_params.items()
         },
         "from": [], "rate_limit": None, "is_active": row.is_active,
         "is_default": row.is_default, "problem": None,

@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 from civisms.civicrm.params import raw_api_param
 from civisms.errors import ConfigError
 from civisms.model import SmsProvider
+from civisms.redact import secret_forms
 
 
 class DeliveryStatus(StrEnum):
@@ -79,6 +80,46 @@ class SendResult:
     part_ids: tuple[str, ...] = ()
     raw: Any = field(default=None, repr=False, compare=False)
 
+    def __post_init__(self) -> None:
+        # The adapter boundary: whatever shape a gateway gave, what civisms records fits
+        # CiviCRM's columns (a message the gateway took must always be recorded).
+        set_ = object.__setattr__
+        set_(self, "message_id", gateway_id(self.message_id))
+        set_(self, "part_ids", tuple(i for i in map(gateway_id, self.part_ids) if i))
+        set_(self, "segments", count_or_none(self.segments))
+        set_(self, "sender", gateway_id(self.sender, 64))
+        set_(self, "currency", gateway_id(self.currency, 16))
+
+
+#: CiviCRM's ``civicrm_activity.result`` and civisms' ``provider_message_id`` columns.
+ID_LENGTH = 255
+
+
+def gateway_id(value: object, limit: int = ID_LENGTH) -> str | None:
+    """A gateway's message id (or other short value) as text that fits a column: lists and
+    objects as JSON, numbers as written, at most ``limit`` characters, valid UTF-8."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, (list, tuple, dict)):
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    else:
+        text = str(value)
+    text = text.encode("utf-8", "replace").decode("utf-8")[:limit]
+    return text or None
+
+
+def count_or_none(value: object) -> int | None:
+    """A segment count from a gateway's answer: a positive whole number, else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        number = int(value.strip()[:6])
+    else:
+        return None
+    return number if 0 < number < 1000 else None
+
 
 @dataclass(frozen=True, slots=True)
 class DeliveryReceipt:
@@ -97,6 +138,10 @@ class DeliveryReceipt:
     currency: str | None = None
     opted_out: bool = False
     raw: Any = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Matched against what SendResult recorded: the same shape rules apply.
+        object.__setattr__(self, "message_id", gateway_id(self.message_id) or "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,10 +293,12 @@ class ProviderConfig:
         """Every secret value of the row, to scrub from any text we show."""
         values = [self.password or ""]
         for key, value in self.params.items():
-            if key.lower() in SECRET_PARAM_KEYS:
+            # A flag such as use_auth=1 is no secret: masking every "1" would garble texts.
+            if key.lower() in SECRET_PARAM_KEYS or (is_secret_param(key) and len(value) > 3):
                 values += [value, self.full_param(key) or ""]
-        # Longest first, so a truncated secret never half-masks its whole form.
-        return tuple(sorted({v for v in values if len(v) >= 4}, key=len, reverse=True))
+        # Every length (short ones are masked where they stand alone), every form a gateway
+        # may echo: URL-encoded, base64, base64 "user:secret" (an echoed Authorization).
+        return secret_forms(values, [self.username or "", *values])
 
 
 def split_pool(value: str | None) -> tuple[str, ...]:

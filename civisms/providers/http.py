@@ -34,7 +34,7 @@ import requests
 import urllib3
 from requests.adapters import HTTPAdapter
 
-from civisms.config import MASK
+from civisms import redact
 from civisms.errors import (
     FatalProviderError,
     ProviderError,
@@ -71,13 +71,9 @@ def provider_error(
 
 
 def scrub(text: str, secrets: tuple[str, ...]) -> str:
-    """``text`` with every secret (plain or URL-encoded) replaced by the mask."""
-    from urllib.parse import quote, quote_plus
-
-    for secret in secrets:
-        for form in {secret, quote(secret, safe=""), quote_plus(secret)}:
-            text = text.replace(form, MASK)
-    return text
+    """``text`` with every secret, plain, URL-encoded or base64, replaced by the mask
+    (``ProviderConfig.secrets`` adds the base64 Basic-auth ``user:secret`` forms)."""
+    return redact.scrub(text, secrets)
 
 
 def token_matches(request: WebhookRequest, token: str | None) -> bool:
@@ -99,6 +95,11 @@ def token_matches(request: WebhookRequest, token: str | None) -> bool:
     return hmac.compare_digest(offered.encode(), token.encode())
 
 
+def basic_auth(user: str, password: str) -> str:
+    """The ``Authorization`` value for HTTP Basic auth, encoded as UTF-8 (RFC 7617)."""
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
 #: Ceiling on the connect part of the timeout: an unreachable host should fail fast.
 CONNECT_TIMEOUT = 10.0
 
@@ -114,7 +115,7 @@ class _ScrubFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if self.secrets:
             text = record.getMessage()
-            clean = scrub(text, tuple(sorted(self.secrets, key=len, reverse=True)))
+            clean = scrub(text, tuple(self.secrets))
             if clean != text:
                 record.msg, record.args = clean, None
         return True
@@ -190,9 +191,12 @@ class HttpClient:
             if self._pool is not None:
                 return self._urllib3(method, url, params, data, json, headers, auth)
             assert self._session is not None
+            sent = dict(headers or {})
+            if auth is not None:  # requests would encode it as Latin-1, failing on "€"
+                sent["Authorization"] = basic_auth(*auth)
             resp = self._session.request(
-                method, url, params=params, data=data, json=json, headers=headers,
-                auth=auth, timeout=self._timeout, allow_redirects=False,
+                method, url, params=params, data=data, json=json, headers=sent,
+                timeout=self._timeout, allow_redirects=False,
             )
             return HttpResponse(resp.status_code, resp.headers, resp.content)
         except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
@@ -220,8 +224,7 @@ class HttpClient:
             body = jsonlib.dumps(json).encode()
             sent_headers.setdefault("Content-Type", "application/json")
         if auth is not None:
-            token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
-            sent_headers["Authorization"] = f"Basic {token}"
+            sent_headers["Authorization"] = basic_auth(*auth)
         resp = self._pool.request(
             method, url, body=body, headers=sent_headers, redirect=False, retries=False
         )

@@ -10,7 +10,6 @@ whose row says ``civisms_http=http.client`` (the default of ``civisms jobs run``
 
 from __future__ import annotations
 
-import base64
 import http.client
 import json as jsonlib
 import select
@@ -22,7 +21,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from civisms.errors import FatalProviderError, TransientError
-from civisms.providers.http import CONNECT_TIMEOUT, HttpResponse, scrub
+from civisms.providers.http import CONNECT_TIMEOUT, HttpResponse, basic_auth, scrub
 
 
 def _dropped(sock: socket.socket) -> bool:
@@ -95,8 +94,7 @@ class LeanHttpClient:
             body = jsonlib.dumps(json).encode()
             sent.setdefault("Content-Type", "application/json")
         if auth is not None:
-            token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
-            sent["Authorization"] = f"Basic {token}"
+            sent["Authorization"] = basic_auth(*auth)
         conn = self._connection(parts.scheme, parts.netloc)
         host = parts.netloc.rpartition("@")[2]
         if conn.sock is not None and _dropped(conn.sock):

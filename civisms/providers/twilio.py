@@ -30,6 +30,7 @@ from civisms.providers.base import (
     SendResult,
     WebhookEvent,
     WebhookRequest,
+    count_or_none,
     map_status,
     to_decimal,
 )
@@ -124,7 +125,7 @@ class TwilioProvider(Provider):
             body = None
         if resp.status >= 400 or not isinstance(body, dict):
             self._raise(resp, body)
-        segments = int(body.get("num_segments") or 0) or None  # 0 via a Messaging Service
+        segments = count_or_none(body.get("num_segments"))  # "0" via a Messaging Service
         price = to_decimal(body.get("price"))
         return SendResult(
             provider=self.key, message_id=body.get("sid"),

@@ -131,7 +131,8 @@ class VonageProvider(Provider):
         except ValueError:
             body = None
         parts = body.get("messages") if isinstance(body, dict) else None
-        if resp.status >= 400 or not isinstance(parts, list) or not parts:
+        if (resp.status >= 400 or not isinstance(parts, list) or not parts
+                or not all(isinstance(p, dict) for p in parts)):
             fail(resp, name, kind=None, detail=self.scrub(resp.text[:300]),
                  raw=self.scrub(resp.text[:2000]))
         for part in parts:

@@ -268,7 +268,9 @@ class Delivery:
             return Settle(row.queue_id, row.contact_id, "sent", message_id=result.message_id,
                           text=item.text, activity_status="Completed")
         decided = verdict(exc)  # the never-twice rule, shared by every send
-        error = str(exc)
+        # A foreign exception's text may carry a secret (a header it failed to encode).
+        error = self.provider.scrub(str(exc) if isinstance(exc, ProviderError)
+                                    else f"{type(exc).__name__}: {exc}")
         code = getattr(exc, "code", None)
         shown = f"{code}: {error}" if code else error
         if decided.stop:
@@ -283,7 +285,7 @@ class Delivery:
             self._stop(f"gateway unavailable, will retry on the next run: {error}")
             return Settle(row.queue_id, row.contact_id, "release")
         if not isinstance(exc, ProviderError):
-            log.error("unexpected error sending queue row %s: %r", row.queue_id, exc)
+            log.error("unexpected error sending queue row %s: %s", row.queue_id, error)
         return Settle(row.queue_id, row.contact_id, "unknown", error=shown[:512])
 
     def _stop(self, reason: str) -> None:
