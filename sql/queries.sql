@@ -119,6 +119,11 @@ VALUES {rows}
 INSERT IGNORE INTO civicrm_activity_contact (activity_id, contact_id, record_type_id)
 VALUES {rows}
 
+-- name: insert_log
+-- CRM_Activity_BAO_Activity::logActivityAction: one Change Log row per activity created.
+INSERT INTO civicrm_log (entity_table, entity_id, data, modified_id, modified_date)
+VALUES {rows}
+
 -- name: last_insert_id
 SELECT LAST_INSERT_ID() AS id
 

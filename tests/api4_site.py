@@ -36,6 +36,7 @@ from civisms.civicrm.api4_client import Api4Client
 
 BASE_URL = "https://civicrm.test"
 API_KEY = "emulator-api-key"
+API_USER = 2  # the contact the API key belongs to
 _ROUTE = re.compile(re.escape(BASE_URL) + r"/civicrm/ajax/api4/(\w+)/(\w+)$")
 _OPS = {"=", "!=", "<>", "<", ">", "<=", ">=", "IN", "NOT IN", "IS NULL", "IS NOT NULL",
         "LIKE", "NOT LIKE"}
@@ -87,6 +88,7 @@ ENTITIES = {
     "Mailing": Entity("civicrm_mailing"),
     "MailingGroup": Entity("civicrm_mailing_group",
                            required=("mailing_id", "entity_table", "entity_id")),
+    "Job": Entity("civicrm_job"),
     "MailingJob": Entity("civicrm_mailing_job"),  # read-only in CiviCRM: get only (below)
     "MailingEventQueue": Entity("civicrm_mailing_event_queue"),
     "MailingEventDelivered": Entity("civicrm_mailing_event_delivered"),
@@ -136,7 +138,9 @@ class Api4Site:
         return 200, {"Content-Type": "application/json"}, json.dumps(answer, default=str)
 
     def run_v3(self, entity: str, action: str, params: dict[str, Any]) -> Any:
-        """``MailingRecipients.get`` and ``Mailing.submit`` (the API user is contact 2).
+        """``MailingRecipients.get``, ``Mailing.submit``, ``Mailing.create {id}`` (a save that
+        computes the recipients) and ``MailingJob.create {id, status}`` (the API user is
+        contact 2).
 
         Mailing.submit runs civisms' own set-based rules (CiviCRM's, without the number
         checks' dedupe) for getRecipients: the emulator cannot run CiviCRM's PHP.
@@ -148,9 +152,17 @@ class Api4Site:
             return {str(r["id"]): r for r in rows}
         if (entity, action) == ("Mailing", "submit"):
             return self._submit(int(params["id"]), params["scheduled_date"])
+        if (entity, action) == ("Mailing", "create") and set(params) == {"id"}:
+            return self._submit(int(params["id"]), None)  # a save: recipients only
+        if (entity, action) == ("MailingJob", "create") and params.get("id"):
+            values = {k: params[k] for k in ("status", "end_date") if k in params}
+            sets = ", ".join(f"`{k}` = %s" for k in values)
+            self._rows(f"UPDATE civicrm_mailing_job SET {sets} WHERE id = %s",
+                       [*values.values(), int(params["id"])])
+            return {str(params["id"]): {"id": str(params["id"]), **values}}
         raise ApiError(f"API ({entity}, {action}) does not exist (emulator)")
 
-    def _submit(self, mailing_id: int, when: str) -> dict[str, Any]:
+    def _submit(self, mailing_id: int, when: str | None) -> dict[str, Any]:
         from civisms.civicrm.dbconn import Database
         from civisms.civicrm.mailings import DbMailings
 
@@ -159,7 +171,9 @@ class Api4Site:
             store = DbMailings(db)
             store.compute_recipients(mailing_id, store.get(mailing_id).groups, region=None,
                                      dedupe_numbers=False)
-            store.submit(mailing_id, datetime.strptime(when, "%Y-%m-%d %H:%M:%S"), 2)
+            if when is not None:
+                store.submit(mailing_id, datetime.strptime(when, "%Y-%m-%d %H:%M:%S"),
+                             API_USER)
         finally:
             db.close()
         return {str(mailing_id): {"id": mailing_id}}
@@ -299,6 +313,8 @@ class Api4Site:
                 return "0" if op == "IN" else "1"
             args.extend(_sql_value(v) for v in items)
             return f"{sql} {op} ({', '.join(['%s'] * len(items))})"
+        if value == "user_contact_id" and name == "id":
+            value = API_USER  # CiviCRM resolves it to the API key's contact
         args.append(_sql_value(value))
         return f"{sql} {'!=' if op == '<>' else op} %s"
 

@@ -28,7 +28,8 @@ CIVISMS_TABLES = (
     "civicrm_mailing_bounce_type", "civicrm_activity", "civicrm_activity_contact",
     "civicrm_sms_provider", "civicrm_option_group", "civicrm_option_value", "civicrm_domain",
     "civicrm_job", "civicrm_campaign", "civicrm_setting", "civicrm_location_type",
-    "civicrm_contact_type",
+    "civicrm_contact_type", "civicrm_log", "civicrm_address", "civicrm_country",
+    "civicrm_state_province", "civicrm_county", "civicrm_custom_group", "civicrm_custom_field",
 )
 
 #: Tables no FK reaches but that triggers of included tables write to: without them an

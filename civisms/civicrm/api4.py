@@ -67,6 +67,7 @@ class Api4CiviCRM(CiviCRM):
         self.api = client
         self.domain_id = domain_id
         self._options: dict[str, list[dict[str, Any]]] = {}
+        self._acting: int | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Api4CiviCRM:
@@ -94,6 +95,23 @@ class Api4CiviCRM(CiviCRM):
 
     def civicrm_version(self) -> str | None:
         return self._domain_row().get("version")
+
+    def active_jobs(self) -> list[str]:
+        """Active scheduled jobs of the domain: API v4 ``Job.get`` (recording
+        ``Job.get.process_sms``)."""
+        rows = self.api.get_all("Job", {
+            "select": ["api_entity", "api_action"], "orderBy": {"id": "ASC"},
+            "where": [["is_active", "=", True], ["domain_id", "=", self.domain_id]]})
+        return [f"{r['api_entity']}.{r['api_action']}".lower() for r in rows]
+
+    def acting_contact_id(self) -> int | None:
+        """The API key's own contact: API v4 resolves ``user_contact_id`` to the logged-in
+        user (recording ``Contact.get.user_contact_id``), as CiviCRM's screens record it."""
+        if self._acting is None:
+            rows = self.api.values("Contact", "get", {
+                "select": ["id"], "where": [["id", "=", "user_contact_id"]], "limit": 1})
+            self._acting = int(rows[0]["id"]) if rows else 0
+        return self._acting or self.domain().contact_id
 
     def domain(self) -> Domain:
         row = self._domain_row()

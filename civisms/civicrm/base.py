@@ -49,6 +49,11 @@ class CiviCRM(abc.ABC):
     def domain(self) -> Domain:
         """The configured domain."""
 
+    def acting_contact_id(self) -> int | None:
+        """The contact civisms acts as when ``CIVISMS_SOURCE_CONTACT_ID`` is unset: here
+        the domain contact (a database has no logged-in user)."""
+        return self.domain().contact_id
+
     @abc.abstractmethod
     def option_values(self, group: str) -> dict[str, int]:
         """Option ``name`` → integer ``value`` for an option group, cached per process.

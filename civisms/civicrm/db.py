@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from civisms.civicrm.base import BASE_CONTACT_FIELDS, RECORD_TYPES, CiviCRM
+from civisms.civicrm.changelog import log_activities
 from civisms.civicrm.dbconn import Database
 from civisms.civicrm.params import parse_api_params
 from civisms.civicrm.queries import column_list, placeholders, query
@@ -253,6 +254,8 @@ class DbCiviCRM(CiviCRM):
                 links.append((activity_id, activity.source_contact_id, source))
                 links.extend((activity_id, c, target) for c in dict.fromkeys(activity.targets))
             self._insert_links(links)
+            log_activities(self.db, [(i, a.source_contact_id, tuple(dict.fromkeys(a.targets)))
+                                     for i, a in zip(ids, activities, strict=True)], _now())
         return ids
 
     def add_activity_targets(self, activity_id: int, contact_ids: Sequence[int]) -> None:

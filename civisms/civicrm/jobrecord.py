@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from civisms.civicrm.base import RECORD_TYPES
+from civisms.civicrm.changelog import log_activities
 from civisms.civicrm.jobstore import JobStore, MailerSettings, Settle, sql
 from civisms.civicrm.queries import placeholders, query
 
@@ -72,7 +73,7 @@ class Recorder:
             if handed and self.source is not None and self.delivery_type is not None:
                 self._deliveries(handed, now)
             if sent and self.write_mass:
-                mass = self.mass_id or self._mass_activity()
+                mass = self.mass_id or self._mass_activity(now)
                 self._links([(mass, o.contact_id, self.role_target) for o in sent])
 
     def _deliveries(self, handed: Sequence[Settle], now: datetime) -> None:
@@ -89,6 +90,8 @@ class Recorder:
             links.append((activity_id, self.source, self.role_source))
             links.append((activity_id, o.contact_id, self.role_target))
         self._links(links)
+        log_activities(self.db, [(activity_id, self.source, (o.contact_id,))
+                                 for activity_id, o in zip(ids, handed, strict=True)], now)
 
     def _activities(self, rows: list[tuple[Any, ...]]) -> list[int]:
         ids: list[int] = []
@@ -108,7 +111,7 @@ class Recorder:
             text = query("insert_activity_contacts").format(rows=placeholders(len(part), 3))
             self.db.execute(text, [v for link in part for v in link])
 
-    def _mass_activity(self) -> int:
+    def _mass_activity(self, now: datetime) -> int:
         """Find the mailing's ``Mass SMS`` activity, or create it (``writeToDB``).
 
         The mailing row is locked first, so two workers never create two activities.
@@ -125,4 +128,5 @@ class Recorder:
                mailing_id, None, None)
         (self.mass_id,) = self._activities([row])
         self._links([(self.mass_id, self.source, self.role_source)])
+        log_activities(self.db, [(self.mass_id, self.source, ())], now)
         return self.mass_id

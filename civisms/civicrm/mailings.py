@@ -270,11 +270,18 @@ class DbMailings:
     def resume(self, mailing_id: int) -> int:
         """CRM_Mailing_BAO_MailingJob::resume: unstarted jobs Scheduled, started Running.
 
-        Like CiviCRM, the mailing row's own status is left for the job runner to move on.
+        The mailing row goes back to the parent job's status (Scheduled before it started),
+        as CiviCRM 6.x's resume sets it; the jobs keep the 5.x rule (a started job is
+        Running), so a job half sent is never split into child jobs again (docs/civicrm-parity.md).
         """
         with self.db.transaction():
             n = self.db.rowcount(q("resume_unstarted_jobs"), {"id": mailing_id})
-            return n + self.db.rowcount(q("resume_started_jobs"), {"id": mailing_id})
+            n += self.db.rowcount(q("resume_started_jobs"), {"id": mailing_id})
+            if n and self.has_status():
+                job = self.db.rows(q("parent_job"), {"id": mailing_id})
+                status = job[0]["status"] if job else SCHEDULED
+                self._update(mailing_id, {"status": status})
+            return n
 
     # -- progress ------------------------------------------------------------------------
 

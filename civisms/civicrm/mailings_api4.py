@@ -4,12 +4,15 @@ API v4 writes ``Mailing`` and ``MailingGroup`` (as the recording ``Mailing.creat
 does) but never schedules: ``MailingJob`` is read-only and ``civicrm_mailing_recipients``
 has no v4 entity (COMPAT §3.4, §7.6). So:
 
-* drafts: ``Mailing.create``/``update`` + ``MailingGroup`` rows (v4); the recipient report
-  is computed here from v4 reads, but the snapshot table is CiviCRM's to write;
+* drafts: ``Mailing.create``/``update`` + ``MailingGroup`` rows (v4), then API v3
+  ``Mailing.create {id}`` so CiviCRM writes the draft's recipient snapshot as its wizard
+  does; the recipient report (skip reasons) is computed here from v4 reads;
 * schedule: API v3 ``Mailing.submit`` (``POST {base}/civicrm/ajax/rest``), which runs
   CiviCRM's own ``getRecipients`` and creates the parent job — so on this backend the
   snapshot has CiviCRM's rules only (no E.164 / shared-number checks);
-* cancel, pause, resume: no API path → ``NotSupportedByBackend`` (use CIVISMS_BACKEND=db).
+* cancel, pause, resume: API v3 ``MailingJob.create {id, status}`` per job (API v4 refuses
+  to write ``MailingJob``) and API v4 ``Mailing.update`` for the mailing's own status, in
+  the order CiviCRM's BAO does them; over REST these are separate calls, not one transaction.
 """
 
 from __future__ import annotations
@@ -18,13 +21,17 @@ import json
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
-from typing import Any, NoReturn
+from typing import Any
 
 import requests
 
 from civisms.civicrm.api4 import Api4CiviCRM
 from civisms.civicrm.mailing_model import (
+    CANCELED,
     DRAFT,
+    PAUSED,
+    RUNNING,
+    SCHEDULED,
     Mailing,
     MailingCounts,
     MailingDraft,
@@ -36,7 +43,6 @@ from civisms.errors import (
     CiviCRMAPIError,
     CiviCRMNotFound,
     CiviCRMUnreachable,
-    NotSupportedByBackend,
 )
 from civisms.recipients import Skipped, SkipReason, best_mobile, check_numbers, exclusion
 
@@ -47,11 +53,8 @@ _MAILING_SELECT = [
 ]
 
 
-def _unsupported(op: str) -> NoReturn:
-    raise NotSupportedByBackend(
-        f"{op} is not possible through CiviCRM's API (v4 cannot write mailing jobs); "
-        "use CIVISMS_BACKEND=db for this operation"
-    )
+#: Job statuses a cancel closes (CRM_Mailing_BAO_MailingJob::cancel).
+OPEN = (SCHEDULED, RUNNING, PAUSED)
 
 
 class Api4Mailings:
@@ -163,7 +166,13 @@ class Api4Mailings:
 
     def compute_recipients(self, mailing_id: int, groups: MailingGroups, *,
                            region: str | None, dedupe_numbers: bool = True) -> RecipientReport:
-        """The report of COMPAT §3.3 from v4 reads; CiviCRM writes the snapshot at submit."""
+        """The report of COMPAT §3.3 from v4 reads; the snapshot is CiviCRM's own.
+
+        API v3 ``Mailing.create {id}`` saves the draft unchanged and runs CiviCRM's
+        ``getRecipients`` (recording ``v3.Mailing.create.draft_recipients``), as its wizard
+        does on every save: ``recipient_rows`` then reads what CiviCRM will send to.
+        """
+        self._v3("Mailing", "create", {"id": mailing_id})
         civicrm = self.civicrm
         members = [c for g in groups.include_groups for c in civicrm.group_contact_ids(g)]
         members += [c for m in groups.include_mailings for c, _ in self.recipient_rows(m)]
@@ -206,14 +215,65 @@ class Api4Mailings:
                                         ["is_test", "=", False]], "orderBy": {"id": "ASC"}})
         return int(jobs[0]["id"]) if jobs else 0
 
+    # -- pause, resume, cancel: API v3 MailingJob.create {id, status} ----------------------
+
     def cancel(self, mailing_id: int) -> bool:
-        _unsupported("canceling a mailing")
+        """CRM_Mailing_BAO_MailingJob::cancel: the parent and its open children Canceled."""
+        jobs = self._jobs(mailing_id)
+        parent = next((j for j in jobs if j.get("job_type") != "child"), None)
+        if parent is None or parent["status"] not in OPEN:
+            return False
+        now = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+        self._set_job(parent, CANCELED, end_date=now)
+        self._set_mailing(mailing_id, {"status": CANCELED, "end_date": now})
+        for job in jobs:
+            if job.get("job_type") == "child" and job["status"] in OPEN:
+                self._set_job(job, CANCELED, end_date=now)
+        return True
 
     def pause(self, mailing_id: int) -> int:
-        _unsupported("pausing a mailing")
+        """CRM_Mailing_BAO_MailingJob::pause: Scheduled and Running jobs Paused, mailing too."""
+        jobs = [j for j in self._jobs(mailing_id) if j["status"] in (SCHEDULED, RUNNING)]
+        self._set_mailing(mailing_id, {"status": PAUSED})
+        for job in jobs:
+            self._set_job(job, PAUSED)
+        return len(jobs)
 
     def resume(self, mailing_id: int) -> int:
-        _unsupported("resuming a mailing")
+        """CRM_Mailing_BAO_MailingJob::resume: unstarted jobs Scheduled, started Running;
+        the mailing takes its parent job's new status (as ``DbMailings.resume``)."""
+        jobs = [j for j in self._jobs(mailing_id) if j["status"] == PAUSED]
+        status = SCHEDULED
+        for job in jobs:
+            new = RUNNING if job.get("start_date") else SCHEDULED
+            self._set_job(job, new)
+            if job.get("job_type") != "child":
+                status = new
+        if jobs:
+            self._set_mailing(mailing_id, {"status": status})
+        return len(jobs)
+
+    def _jobs(self, mailing_id: int) -> list[dict[str, Any]]:
+        return self.api.get_all("MailingJob", {
+            "select": ["id", "status", "start_date", "job_type", "parent_id"],
+            "where": [["mailing_id", "=", mailing_id], ["is_test", "=", False]],
+            "orderBy": {"id": "ASC"}})
+
+    def _set_job(self, job: dict[str, Any], status: str, **extra: str) -> None:
+        # API v4 MailingJob is read-only (403, recording MailingJob.update.error_read_only_
+        # entity); API v3 MailingJob.create {id, status} writes the row (v3.MailingJob.create.*).
+        self._v3("MailingJob", "create", {"id": int(job["id"]), "status": status, **extra})
+
+    def _set_mailing(self, mailing_id: int, values: dict[str, Any]) -> None:
+        if not self._mailing_has_status():
+            return  # before 5.76 the mailing row has no status (VERSIONS.md)
+        self.api.values("Mailing", "update", {"where": [["id", "=", mailing_id]],
+                                              "values": values})
+
+    def _mailing_has_status(self) -> bool:
+        version = self.civicrm.civicrm_version() or "0"
+        parts = tuple(int(p) for p in version.split(".")[:2] if p.isdigit())
+        return parts >= (5, 76)
 
     def counts(self, mailing_id: int) -> MailingCounts:
         queue = self.api.get_all("MailingEventQueue", {

@@ -73,7 +73,7 @@ def _individual_sms(settings: Settings) -> None:
         ids = civicrm.group_contact_ids(resolve.group(civicrm, "SMS Supporters").id)
         plan = individual.plan(
             civicrm, name="Demo: Spring reminder", text=DEMO_TEXT, provider=row,
-            contact_ids=ids, source_contact_id=civicrm.domain().contact_id or 1,
+            contact_ids=ids, source_contact_id=resolve.acting_user(civicrm, settings) or 1,
             region=settings.default_region, max_segments=settings.max_segments,
         )
         adapter = provider_for(row, outbox=settings.outbox)

@@ -76,7 +76,7 @@ def command(obj: Any, contacts: tuple[str, ...], groups: tuple[str, ...],
         if contacts_file:
             ids.extend(resolve.contact_ids_file(contacts_file))
         campaign_id = resolve.campaign(civicrm, campaign).id if campaign else None
-        source = from_contact or settings.source_contact_id or civicrm.domain().contact_id
+        source = from_contact or resolve.acting_user(civicrm, settings)
         send_plan = individual.plan(
             civicrm, name=name, text=message, provider=row, contact_ids=ids,
             source_contact_id=source, campaign_id=campaign_id,

@@ -124,7 +124,7 @@ def _draft(civicrm: CiviCRM, store: MailingStore, request: MailingRequest, setti
         if text is None:
             raise InputError("--save-template needs a message (--text, --file or --template)")
         template_id = civicrm.save_sms_template(request.save_template, text).id
-    created = settings.source_contact_id or civicrm.domain().contact_id
+    created = resolve.acting_user(civicrm, settings)
     return MailingDraft(
         name=request.name or (base.name if base else ""),
         provider_id=provider.id if provider else base.sms_provider_id,  # type: ignore[union-attr]
@@ -137,15 +137,23 @@ def _draft(civicrm: CiviCRM, store: MailingStore, request: MailingRequest, setti
 
 def _groups(civicrm: CiviCRM, store: MailingStore, request: MailingRequest,
             base: Mailing | None) -> MailingGroups:
-    given = (request.include_groups, request.exclude_groups, request.include_mailings,
-             request.exclude_mailings, request.base_groups)
-    if base is not None and not any(given):
-        return base.groups
-    include = tuple(dict.fromkeys(resolve.group(civicrm, g).id for g in request.include_groups))
-    exclude = tuple(dict.fromkeys(resolve.group(civicrm, g).id for g in request.exclude_groups))
-    bases = tuple(dict.fromkeys(resolve.group(civicrm, g).id for g in request.base_groups))
-    inc_m, exc_m = (tuple(dict.fromkeys(int(m) for m in ms))
-                    for ms in (request.include_mailings, request.exclude_mailings))
+    """The mailing's groups: on an update, each kind given replaces the stored one and the
+    kinds not given are kept (``--exclude-group`` alone keeps the include groups)."""
+    kept = base.groups if base is not None else MailingGroups()
+
+    def ids(typed: tuple[str, ...], stored: tuple[int, ...]) -> tuple[int, ...]:
+        if not typed:
+            return stored
+        return tuple(dict.fromkeys(resolve.group(civicrm, g).id for g in typed))
+
+    def mailing_ids(typed: tuple[int, ...], stored: tuple[int, ...]) -> tuple[int, ...]:
+        return tuple(dict.fromkeys(int(m) for m in typed)) if typed else stored
+
+    include = ids(request.include_groups, kept.include_groups)
+    exclude = ids(request.exclude_groups, kept.exclude_groups)
+    bases = ids(request.base_groups, kept.base_groups)
+    inc_m = mailing_ids(request.include_mailings, kept.include_mailings)
+    exc_m = mailing_ids(request.exclude_mailings, kept.exclude_mailings)
     if not include and not inc_m:
         raise InputError("no recipients: give --include-group (or --include-mailing)")
     _refuse_overlap("group", include, exclude)
@@ -275,7 +283,7 @@ def _schedule(civicrm: CiviCRM, store: MailingStore, mailing_id: int, when: date
         raise InputError(f"{when:%Y-%m-%d %H:%M} is too far ahead: CiviCRM stores the date in "
                          "a TIMESTAMP column, which ends in January 2038")
     result = _recompute(store, mailing_id, settings, dedupe_numbers)
-    user = settings.source_contact_id or civicrm.domain().contact_id
+    user = resolve.acting_user(civicrm, settings)
     job_id = store.submit(mailing_id, when or now, user)
     return MailingResult(store.get(mailing_id), result.report, job_id)
 

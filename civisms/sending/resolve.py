@@ -10,12 +10,20 @@ import csv
 import io
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from civisms.civicrm.base import CiviCRM
 from civisms.errors import InputError
 from civisms.model import Campaign, Contact, Group, MessageTemplate, SmsProvider
 
 MAX_TEXT_FILE = 1_000_000
+
+
+def acting_user(civicrm: CiviCRM, settings: Any) -> int | None:
+    """Who civisms records as ``created_id``, ``scheduled_id``, ``approver_id`` and activity
+    source: ``CIVISMS_SOURCE_CONTACT_ID``, else the backend's user (api4: the API key's
+    contact; db: the domain contact)."""
+    return settings.source_contact_id or civicrm.acting_contact_id()
 
 
 def _by_id_or_title(items: Sequence, typed: str, kind: str, titles: str = "title"):  # type: ignore[no-untyped-def]

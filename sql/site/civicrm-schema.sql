@@ -1,7 +1,7 @@
 -- civisms: the CiviCRM 6.17.2 tables civisms touches, every table they reference by
 -- FOREIGN KEY, their triggers and civicrm_strip_non_numeric, copied verbatim from
 -- schema-6.17.2.sql by tools/make_subset.py (DROP TABLE lines left out).
--- 45 tables. Added for FOREIGN KEYs or triggers: civicrm_address, civicrm_address_format, civicrm_case, civicrm_case_activity, civicrm_case_type, civicrm_component, civicrm_country, civicrm_county, civicrm_im, civicrm_loc_block, civicrm_mailing_component, civicrm_mapping, civicrm_relationship, civicrm_relationship_cache, civicrm_relationship_type, civicrm_state_province, civicrm_worldregion.
+-- 48 tables. Added for FOREIGN KEYs or triggers: civicrm_address_format, civicrm_case, civicrm_case_activity, civicrm_case_type, civicrm_component, civicrm_im, civicrm_loc_block, civicrm_mailing_component, civicrm_mapping, civicrm_relationship, civicrm_relationship_cache, civicrm_relationship_type, civicrm_worldregion.
 -- Load into an empty utf8mb4 database, then civicrm-seed.sql.
 /*!40101 SET @OLD_CHARACTER_SET_CLIENT=@@CHARACTER_SET_CLIENT */;
 /*!40101 SET @OLD_CHARACTER_SET_RESULTS=@@CHARACTER_SET_RESULTS */;
@@ -507,6 +507,82 @@ CREATE TABLE `civicrm_county` (
 /*!40101 SET character_set_client = @saved_cs_client */;
 /*!40101 SET @saved_cs_client     = @@character_set_client */;
 /*!40101 SET character_set_client = utf8mb4 */;
+CREATE TABLE `civicrm_custom_field` (
+  `id` int(10) unsigned NOT NULL AUTO_INCREMENT COMMENT 'Unique Custom Field ID',
+  `custom_group_id` int(10) unsigned NOT NULL COMMENT 'FK to civicrm_custom_group.',
+  `name` varchar(64) NOT NULL COMMENT 'Variable name/programmatic handle for this field.',
+  `label` varchar(255) NOT NULL COMMENT 'Text for form field label (also friendly name for administering this custom property).',
+  `data_type` varchar(16) NOT NULL COMMENT 'Controls location of data storage in extended_data table.',
+  `html_type` varchar(32) NOT NULL COMMENT 'HTML types plus several built-in extended types.',
+  `default_value` varchar(255) DEFAULT NULL COMMENT 'Use form_options.is_default for field_types which use options.',
+  `is_required` tinyint(1) NOT NULL DEFAULT 0 COMMENT 'Is a value required for this property.',
+  `is_searchable` tinyint(1) NOT NULL DEFAULT 0 COMMENT 'Adds a database index which helps speed up searches on this field significantly. However, it can require more storage and can slow down the system if the data is frequently updated.',
+  `is_search_range` tinyint(1) NOT NULL DEFAULT 0 COMMENT 'Is this property range searchable.',
+  `weight` int(11) NOT NULL DEFAULT 1 COMMENT 'Controls field display order within an extended property group.',
+  `help_pre` text DEFAULT NULL COMMENT 'Description and/or help text to display before this field.',
+  `help_post` text DEFAULT NULL COMMENT 'Description and/or help text to display after this field.',
+  `attributes` varchar(255) DEFAULT NULL COMMENT 'Store collection of type-appropriate attributes, e.g. textarea needs rows/cols attributes',
+  `is_active` tinyint(1) DEFAULT 1 COMMENT 'Is this property active?',
+  `is_view` tinyint(1) NOT NULL DEFAULT 0 COMMENT 'Is this field set by PHP code (via a custom hook). This field will not be updated by CiviCRM.',
+  `file_is_public` tinyint(1) NOT NULL DEFAULT 0 COMMENT 'Controls whether file is stored in public or private directory.',
+  `options_per_line` int(10) unsigned DEFAULT NULL COMMENT 'number of options per line for checkbox and radio',
+  `text_length` int(10) unsigned DEFAULT NULL COMMENT 'field length if alphanumeric',
+  `start_date_years` int(11) DEFAULT NULL COMMENT 'Date may be up to start_date_years years prior to the current date.',
+  `end_date_years` int(11) DEFAULT NULL COMMENT 'Date may be up to end_date_years years after the current date.',
+  `date_format` varchar(64) DEFAULT NULL COMMENT 'date format for custom date',
+  `time_format` int(10) unsigned DEFAULT NULL COMMENT 'time format for custom date',
+  `note_columns` int(10) unsigned DEFAULT NULL COMMENT 'Number of columns in Note Field',
+  `note_rows` int(10) unsigned DEFAULT NULL COMMENT 'Number of rows in Note Field',
+  `column_name` varchar(255) DEFAULT NULL COMMENT 'Name of the column that holds the values for this field.',
+  `option_group_id` int(10) unsigned DEFAULT NULL COMMENT 'For elements with options, the option group id that is used',
+  `serialize` int(10) unsigned NOT NULL DEFAULT 0 COMMENT 'Serialization method - a non-zero value indicates a multi-valued field.',
+  `filter` varchar(255) DEFAULT NULL COMMENT 'Stores Contact Get API params contact reference custom fields. May be used for other filters in the future.',
+  `in_selector` tinyint(1) NOT NULL DEFAULT 0 COMMENT 'Should the multi-record custom field values be displayed in tab table listing',
+  `fk_entity` varchar(255) DEFAULT NULL COMMENT 'Name of entity being referenced.',
+  `fk_entity_on_delete` varchar(255) NOT NULL DEFAULT 'set_null' COMMENT 'Behavior if referenced entity is deleted.',
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `UI_label_custom_group_id` (`label`,`custom_group_id`),
+  UNIQUE KEY `UI_name_custom_group_id` (`name`,`custom_group_id`),
+  KEY `FK_civicrm_custom_field_custom_group_id` (`custom_group_id`),
+  KEY `FK_civicrm_custom_field_option_group_id` (`option_group_id`),
+  CONSTRAINT `FK_civicrm_custom_field_custom_group_id` FOREIGN KEY (`custom_group_id`) REFERENCES `civicrm_custom_group` (`id`) ON DELETE CASCADE,
+  CONSTRAINT `FK_civicrm_custom_field_option_group_id` FOREIGN KEY (`option_group_id`) REFERENCES `civicrm_option_group` (`id`) ON DELETE SET NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci ROW_FORMAT=DYNAMIC;
+/*!40101 SET character_set_client = @saved_cs_client */;
+/*!40101 SET @saved_cs_client     = @@character_set_client */;
+/*!40101 SET character_set_client = utf8mb4 */;
+CREATE TABLE `civicrm_custom_group` (
+  `id` int(10) unsigned NOT NULL AUTO_INCREMENT COMMENT 'Unique Custom Group ID',
+  `name` varchar(64) NOT NULL COMMENT 'Variable name/programmatic handle for this group.',
+  `title` varchar(64) NOT NULL COMMENT 'Friendly Name.',
+  `extends` varchar(255) NOT NULL DEFAULT 'Contact' COMMENT 'Type of object this group extends (can add other options later e.g. contact_address, etc.).',
+  `extends_entity_column_id` int(10) unsigned DEFAULT NULL COMMENT 'FK to civicrm_option_value.value (for option group custom_data_type)',
+  `extends_entity_column_value` varchar(255) DEFAULT NULL COMMENT 'linking custom group for dynamic object',
+  `style` varchar(15) NOT NULL DEFAULT 'Inline' COMMENT 'Visual relationship between this form and its parent.',
+  `collapse_display` tinyint(1) NOT NULL DEFAULT 0 COMMENT 'Will this group be in collapsed or expanded mode on initial display ?',
+  `help_pre` text DEFAULT NULL COMMENT 'Description and/or help text to display before fields in form.',
+  `help_post` text DEFAULT NULL COMMENT 'Description and/or help text to display after fields in form.',
+  `weight` int(11) NOT NULL DEFAULT 1 COMMENT 'Controls display order when multiple extended property groups are setup for the same class.',
+  `is_active` tinyint(1) NOT NULL DEFAULT 1 COMMENT 'Is this property active?',
+  `table_name` varchar(255) DEFAULT NULL COMMENT 'Name of the table that holds the values for this group.',
+  `is_multiple` tinyint(1) NOT NULL DEFAULT 0 COMMENT 'Does this group hold multiple values?',
+  `min_multiple` int(10) unsigned DEFAULT NULL COMMENT 'Unused deprecated column.',
+  `max_multiple` int(10) unsigned DEFAULT NULL COMMENT 'maximum number of multiple records, if 0 - no max',
+  `collapse_adv_display` tinyint(1) NOT NULL DEFAULT 0 COMMENT 'Will this group be in collapsed or expanded mode on advanced search display ?',
+  `created_id` int(10) unsigned DEFAULT NULL COMMENT 'FK to civicrm_contact, who created this custom group',
+  `created_date` datetime DEFAULT current_timestamp() COMMENT 'Date and time this custom group was created.',
+  `is_reserved` tinyint(1) NOT NULL DEFAULT 0 COMMENT 'Is this a reserved Custom Group?',
+  `is_public` tinyint(1) NOT NULL DEFAULT 1 COMMENT 'Is this property public?',
+  `icon` varchar(255) DEFAULT NULL COMMENT 'crm-i icon class',
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `UI_title_extends` (`title`,`extends`),
+  UNIQUE KEY `UI_name` (`name`),
+  KEY `FK_civicrm_custom_group_created_id` (`created_id`),
+  CONSTRAINT `FK_civicrm_custom_group_created_id` FOREIGN KEY (`created_id`) REFERENCES `civicrm_contact` (`id`) ON DELETE SET NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci ROW_FORMAT=DYNAMIC;
+/*!40101 SET character_set_client = @saved_cs_client */;
+/*!40101 SET @saved_cs_client     = @@character_set_client */;
+/*!40101 SET character_set_client = utf8mb4 */;
 CREATE TABLE `civicrm_domain` (
   `id` int(10) unsigned NOT NULL AUTO_INCREMENT COMMENT 'Domain ID',
   `name` varchar(64) DEFAULT NULL COMMENT 'Name of Domain / Organization',
@@ -804,6 +880,21 @@ CREATE TABLE `civicrm_location_type` (
   `is_default` tinyint(1) NOT NULL DEFAULT 0 COMMENT 'Is this location type the default?',
   PRIMARY KEY (`id`),
   UNIQUE KEY `UI_name` (`name`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci ROW_FORMAT=DYNAMIC;
+/*!40101 SET character_set_client = @saved_cs_client */;
+/*!40101 SET @saved_cs_client     = @@character_set_client */;
+/*!40101 SET character_set_client = utf8mb4 */;
+CREATE TABLE `civicrm_log` (
+  `id` int(10) unsigned NOT NULL AUTO_INCREMENT COMMENT 'Log ID',
+  `entity_table` varchar(64) NOT NULL COMMENT 'Name of table where item being referenced is stored.',
+  `entity_id` int(10) unsigned NOT NULL COMMENT 'Foreign key to the referenced item.',
+  `data` text DEFAULT NULL COMMENT 'Updates does to this object if any.',
+  `modified_id` int(10) unsigned DEFAULT NULL COMMENT 'FK to Contact ID of person under whose credentials this data modification was made.',
+  `modified_date` datetime DEFAULT NULL COMMENT 'When was the referenced entity created or modified or deleted.',
+  PRIMARY KEY (`id`),
+  KEY `index_entity` (`entity_table`,`entity_id`),
+  KEY `FK_civicrm_log_modified_id` (`modified_id`),
+  CONSTRAINT `FK_civicrm_log_modified_id` FOREIGN KEY (`modified_id`) REFERENCES `civicrm_contact` (`id`) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci ROW_FORMAT=DYNAMIC;
 /*!40101 SET character_set_client = @saved_cs_client */;
 /*!40101 SET @saved_cs_client     = @@character_set_client */;
