@@ -25,6 +25,7 @@ from civisms.civicrm.db import DbCiviCRM
 from civisms.config import DbParams
 from civisms.providers.registry import provider_for
 from civisms.sending import individual
+from civisms.sending.journal import Journal
 
 
 def server() -> DbParams:
@@ -60,7 +61,9 @@ def run(db: DbCiviCRM, ids: list[int], url: str, workers: int) -> tuple[float, i
                            contact_ids=ids, source_contact_id=1)
     adapter = provider_for(row)
     start = time.perf_counter()
-    outcome = individual.execute(db, plan, adapter, workers=workers)
+    options = individual.default_options()
+    options.concurrency, options.batch = workers, 2 * workers
+    outcome = individual.send(db, Journal(db.db), plan, adapter, options=options)
     elapsed = time.perf_counter() - start
     adapter.close()
     return elapsed, len(outcome.sent)

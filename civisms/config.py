@@ -95,6 +95,14 @@ class Settings(BaseSettings):
     max_segments: int = Field(1, ge=1, le=10, description="segments allowed per message")
     dedupe_numbers: bool = Field(True, description="text a number shared by contacts once")
     outbox: Path = Field(Path("var/outbox.jsonl"), description="the local provider's outbox")
+    journal: Path | None = Field(
+        None, description="api4 backend: SQLite file journaling one-off sends "
+                          "(default: journal.sqlite3 beside the outbox)")
+
+    @property
+    def journal_path(self) -> Path:
+        """Where the api4 backend journals one-off sends (the db backend: in CiviCRM)."""
+        return self.journal or self.outbox.parent / "journal.sqlite3"
 
     @field_validator("default_region")
     @classmethod

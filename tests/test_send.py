@@ -90,7 +90,7 @@ def test_mixed_selection_writes_what_civicrm_writes(run, site: SiteDb, tmp_path:
                  "--contact", "5", "--contact", "8", "--contact", "12",
                  "--name", "Spring reminder (individual SMS)", "--text", TEXT, "--yes", "--json")
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     assert [s["contact_id"] for s in report["sent"]] == [9, 5, 8, 12]
     assert {s["contact_id"]: s["reason"] for s in report["skipped"]} == {
         4: "no_mobile", 6: "do_not_sms",
@@ -139,7 +139,7 @@ def test_group_send_skips_with_reasons_and_texts_a_shared_number_once(
                  "--contact", "27", "--contact", "26", "--name", "Hello", "--text", "Hello!",
                  "--yes", "--json")
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     skipped = {s["contact_id"]: s["reason"] for s in report["skipped"]}
     assert skipped[28] == "invalid_number"
     assert skipped[27] == "deleted"
@@ -234,7 +234,7 @@ def test_refused_and_rate_limited_numbers(run, site: SiteDb, tmp_path: Path) -> 
         result = run("send", "--group", "SMS Supporters", "--provider", "3", "--name", "N",
                      "--text", "Hi {contact.first_name}", "--yes", "--json")
     assert result.exit_code == 1, result.output
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     assert [f["contact_id"] for f in report["failed"]] == [3]
     assert "21211" in json.dumps(report["failed"])
     assert "tok3n" not in result.output

@@ -97,6 +97,7 @@ class Database:
     def __init__(self, params: DbParams) -> None:
         self.params = params
         self._conn: Any = None
+        self._depth = 0  # transactions open (nested ones join the outermost)
 
     @property
     def conn(self) -> Any:
@@ -150,12 +151,23 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Group statements: all are committed, or none."""
+        """Group statements: all are committed, or none. Inside another transaction it
+        joins it (a nested BEGIN would commit the outer one early)."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
         self.begin()
+        self._depth = 1
         try:
             yield
+            self._depth = 0
             self.commit()
         except BaseException:
+            self._depth = 0
             self.rollback()
             raise
 

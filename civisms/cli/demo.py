@@ -66,6 +66,7 @@ def _individual_sms(settings: Settings) -> None:
     from civisms.civicrm.db import DbCiviCRM
     from civisms.providers.registry import provider_for
     from civisms.sending import individual, resolve
+    from civisms.sending.journal import Journal
 
     click.echo(f"demo: civisms send --group 'SMS Supporters' --text {DEMO_TEXT!r}")
     with DbCiviCRM.from_settings(settings) as civicrm:
@@ -78,7 +79,8 @@ def _individual_sms(settings: Settings) -> None:
         )
         adapter = provider_for(row, outbox=settings.outbox)
         try:
-            outcome = individual.execute(civicrm, plan, adapter)
+            journal = Journal.for_civicrm(civicrm, settings.journal_path)
+            outcome = individual.send(civicrm, journal, plan, adapter)
         finally:
             adapter.close()
     click.echo(f"  sent {len(outcome.sent)} SMS via {row.title} (activity {outcome.activity_id}),"

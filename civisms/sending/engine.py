@@ -1,0 +1,254 @@
+"""The sending engine every producer shares: claim, send many at once, decide, record.
+
+The main thread owns the database: it claims messages (their 'sending' state committed
+*before* any gateway call), hands them to sender threads, turns each gateway answer into
+an outcome with ``civisms.errors.verdict`` (the never-twice rule) and writes outcomes in
+batches. Sender threads only talk HTTP, each message through the provider's token bucket
+(segments per second) and ``send_with_retry``, which retries only what ``verdict`` allows.
+
+A subclass says where messages come from and how outcomes are recorded: ``claim``,
+``outcome``, ``release``, ``write`` and optionally ``check`` (the mass job's
+``delivery.Delivery``, the one-off journal's ``outbox.OutboxEngine``).
+
+Stopping: ``Options.stop`` set → nothing new is claimed, messages not yet handed to a
+sender go back to pending, the ones with the gateway finish and are recorded. An
+exception in the main thread (a second Ctrl-C) abandons those in flight as ``unknown``.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from civisms.providers.base import OutboundMessage, Provider, SendResult
+from civisms.providers.http import RetryPolicy, send_with_retry
+from civisms.sending.throttle import TokenBucket
+
+#: Never retries what may have reached the gateway (RetryPolicy's default, stated here).
+ENGINE_POLICY = RetryPolicy(max_attempts=5, base_delay=0.5, max_delay=20.0,
+                            retry_ambiguous=False)
+#: Seconds between writes of outcomes (and at most this many outcomes per write): what a
+#: kill can leave 'unknown' besides the messages in flight.
+FLUSH_EVERY = 0.1
+FLUSH_SIZE = 200
+#: Seconds between ``check`` calls (the mass job: is the job still Running?).
+CHECK_EVERY = 1.0
+_COUNTER = {"sent": "sent", "failed": "failed", "unknown": "unknown", "release": "released"}
+
+
+@dataclass
+class Tally:
+    """What one engine run did."""
+
+    sent: int = 0
+    failed: int = 0
+    unknown: int = 0
+    released: int = 0
+    stopped: str | None = None  # why it stopped before it was done
+    fatal: str | None = None  # a gateway error that must stop every later run too
+
+    def add(self, other: Tally) -> None:
+        """Sum another tally into this one (stops and fatals: first one wins)."""
+        self.sent += other.sent
+        self.failed += other.failed
+        self.unknown += other.unknown
+        self.released += other.released
+        self.stopped = self.stopped or other.stopped
+        self.fatal = self.fatal or other.fatal
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.failed + self.unknown
+
+
+@dataclass
+class Options:
+    """How to send: concurrency, claim size, budget, stop signals, progress."""
+
+    concurrency: int = 32
+    batch: int = 500
+    limit: int = 0  # messages this run (0 = no limit)
+    region: str | None = None
+    stop: threading.Event = field(default_factory=threading.Event)
+    should_pause: Callable[[], str | None] = lambda: None  # quiet hours and the like
+    progress: Callable[[Tally], None] | None = None
+    policy: RetryPolicy = ENGINE_POLICY
+
+
+@dataclass(frozen=True, slots=True)
+class Work:
+    """A claimed message on its way: the producer's row and what goes to the gateway."""
+
+    row: Any
+    text: str
+    message: OutboundMessage
+
+
+def _sender(provider: Provider, inbox: queue.SimpleQueue, outbox: queue.SimpleQueue,
+            bucket: TokenBucket | None, policy: RetryPolicy) -> None:
+    while True:
+        work = inbox.get()
+        if work is None:
+            return
+        try:
+            result: SendResult | None = send_with_retry(provider, work.message, policy,
+                                                        throttle=bucket)
+            outbox.put((work, result, None))
+        except Exception as exc:  # every failure is classified by the main thread
+            outbox.put((work, None, exc))
+
+
+class Engine:
+    """The loop; subclasses supply ``claim``, ``outcome``, ``release`` and ``write``."""
+
+    def __init__(self, provider: Provider, bucket: TokenBucket | None,
+                 options: Options) -> None:
+        self.provider = provider
+        self.bucket = bucket
+        self.options = options
+        self.tally = Tally()
+        self.outcomes: list[Any] = []
+        self.inbox: queue.SimpleQueue = queue.SimpleQueue()
+        self.outbox: queue.SimpleQueue = queue.SimpleQueue()
+        self.flying: dict[int, Work] = {}  # id(work) -> work handed to the senders
+        self.claimed_total = 0
+
+    # -- what a producer supplies ---------------------------------------------------------
+
+    def claim(self, size: int) -> bool:
+        """Claim up to ``size`` messages and ``hand`` them over; True when none is left."""
+        raise NotImplementedError
+
+    def outcome(self, work: Work, result: SendResult | None,
+                exc: BaseException | None) -> Any:
+        """The outcome to record for a gateway's answer (it has a ``state``)."""
+        raise NotImplementedError
+
+    def release(self, work: Work) -> Any:
+        """The outcome of a message never handed to the gateway: pending again."""
+        raise NotImplementedError
+
+    def abandon(self, work: Work) -> Any:
+        """The outcome of a message left with the gateway when the run was interrupted."""
+        raise NotImplementedError
+
+    def write(self, outcomes: list[Any]) -> None:
+        """Record a batch of outcomes."""
+        raise NotImplementedError
+
+    def check(self) -> str | None:
+        """A reason to stop, asked every ``CHECK_EVERY`` seconds (None: go on)."""
+        return None
+
+    # -- the loop -------------------------------------------------------------------------
+
+    @property
+    def in_flight(self) -> int:
+        return len(self.flying)
+
+    def run(self) -> Tally:
+        """Send until nothing is pending, or a reason to stop."""
+        opts = self.options
+        threads = [threading.Thread(target=_sender, daemon=True, name=f"sms-{i}", args=(
+            self.provider, self.inbox, self.outbox, self.bucket, opts.policy))
+            for i in range(max(1, opts.concurrency))]
+        for thread in threads:
+            thread.start()
+        exhausted = False
+        last_flush = last_check = time.monotonic()
+        try:
+            while True:
+                # Top up once half is used, so claims stay large (fewer transactions).
+                while not exhausted and self.tally.stopped is None and \
+                        self.in_flight <= max(1, opts.concurrency):
+                    exhausted = self._top_up()
+                if self.in_flight == 0:
+                    break
+                self._collect(timeout=FLUSH_EVERY)
+                now = time.monotonic()
+                if len(self.outcomes) >= FLUSH_SIZE or now - last_flush >= FLUSH_EVERY:
+                    self.flush()
+                    last_flush = now
+                if now - last_check >= CHECK_EVERY and self.tally.stopped is None:
+                    last_check = now
+                    reason = self.check()
+                    if reason:
+                        self.stop(reason)
+        except BaseException:
+            self.stop("interrupted")  # take back what no sender has picked up yet
+            for work in list(self.flying.values()):
+                self.settle(self.abandon(work))
+            self.flying.clear()
+            raise
+        finally:
+            for _ in threads:
+                self.inbox.put(None)
+            self.flush()
+        return self.tally
+
+    def _top_up(self) -> bool:
+        opts = self.options
+        reason = "stop requested" if opts.stop.is_set() else opts.should_pause()
+        if reason:
+            self.tally.stopped = reason
+            return True
+        # Never more than 2 x concurrency claimed and unsettled: a kill leaves no more unknown.
+        size = min(opts.batch, 2 * max(1, opts.concurrency) - self.in_flight)
+        if opts.limit:
+            size = min(size, opts.limit - self.claimed_total)
+            if size <= 0:
+                self.tally.stopped = f"limit of {opts.limit} messages reached"
+                return True
+        return self.claim(size)
+
+    def hand(self, work: Work) -> None:
+        """Give a claimed message to the senders."""
+        self.flying[id(work)] = work
+        self.inbox.put(work)
+
+    def _collect(self, timeout: float) -> None:
+        try:
+            first = self.outbox.get(timeout=timeout)
+        except queue.Empty:
+            return
+        batch = [first]
+        while True:
+            try:
+                batch.append(self.outbox.get_nowait())
+            except queue.Empty:
+                break
+        for work, result, exc in batch:
+            if self.flying.pop(id(work), None) is not None:
+                self.settle(self.outcome(work, result, exc))
+
+    def stop(self, reason: str) -> None:
+        """Stop claiming; take back what the senders have not picked up yet."""
+        self.tally.stopped = self.tally.stopped or reason
+        while True:
+            try:
+                work = self.inbox.get_nowait()
+            except queue.Empty:
+                return
+            if work is None:  # pragma: no cover - only queued at shutdown
+                continue
+            self.flying.pop(id(work), None)
+            self.settle(self.release(work))
+
+    def settle(self, outcome: Any) -> None:
+        """Count an outcome and queue it for the next write."""
+        self.outcomes.append(outcome)
+        counter = _COUNTER[outcome.state]
+        setattr(self.tally, counter, getattr(self.tally, counter) + 1)
+
+    def flush(self) -> None:
+        """Write the outcomes gathered so far."""
+        if not self.outcomes:
+            return
+        outcomes, self.outcomes = self.outcomes, []
+        self.write(outcomes)
+        if self.options.progress is not None:
+            self.options.progress(self.tally)
