@@ -95,6 +95,22 @@ class Settings(BaseSettings):
     max_segments: int = Field(1, ge=1, le=10, description="segments allowed per message")
     dedupe_numbers: bool = Field(True, description="text a number shared by contacts once")
     outbox: Path = Field(Path("var/outbox.jsonl"), description="the local provider's outbox")
+    public_url: str | None = Field(None, description="base URL gateways reach civisms at")
+    inbound_unknown: Literal["create", "domain"] = Field(
+        "create", description="an unknown texter: create a contact, or record on the domain's")
+    stop_keywords: str = Field(
+        "STOP,STOPALL,UNSUBSCRIBE,CANCEL,END,QUIT,ARRET,DESABONNER,DESINSCRIRE",
+        description="one-word replies that set do_not_sms (comma-separated)")
+    start_keywords: str = Field("START,UNSTOP,YES,SUBSCRIBE",
+                                description="one-word replies that clear do_not_sms")
+    help_keywords: str = Field("HELP,INFO,AIDE", description="one-word replies asking for help")
+    stop_reply: str = Field(
+        "You will receive no more SMS from us. Reply START to subscribe again.",
+        description="answer to a STOP (empty: none)")
+    start_reply: str = Field("You are subscribed again. Reply STOP to unsubscribe.",
+                             description="answer to a START (empty: none)")
+    help_reply: str = Field("Reply STOP to unsubscribe, START to subscribe again.",
+                            description="answer to a HELP (empty: none)")
     journal: Path | None = Field(
         None, description="api4 backend: SQLite file journaling one-off sends "
                           "(default: journal.sqlite3 beside the outbox)")
@@ -113,6 +129,16 @@ class Settings(BaseSettings):
         if region not in phonenumbers.SUPPORTED_REGIONS:
             raise ValueError("an ISO 3166 country code such as FR, BE, GB or US")
         return region
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("the http(s):// base URL gateways reach civisms at, "
+                             "e.g. https://sms.example.org")
+        return value.rstrip("/")
 
     @field_validator("db_url")
     @classmethod

@@ -139,3 +139,46 @@ class Activity:
     parent_id: int | None = None
     phone_number: str | None = None
     activity_date_time: datetime | None = None
+
+
+#: A receipt status → its rank: a message only moves to a higher one (see ReceiptUpdate).
+RECEIPT_RANKS: dict[str, int] = {
+    "accepted": 0, "queued": 1, "sent": 2, "delivered": 3, "undelivered": 3, "failed": 3,
+}
+
+
+def location_rank(location: str | None) -> int:
+    """The rank of the status word a receipt wrote first in ``location`` (-1: none)."""
+    return RECEIPT_RANKS.get((location or "").split(" ", 1)[0], -1)
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptUpdate:
+    """A delivery receipt, ready to be written: where the message now is, in CiviCRM's terms.
+
+    ``rank`` orders the states (accepted < queued < sent < a final one); a receipt only
+    moves a message to a higher rank, so a late ``sent`` never undoes ``delivered``.
+    ``activity_status`` is the ``SMS delivery`` activity's new status by name;
+    ``location`` the human-readable gateway status CiviCRM's Clickatell extension keeps
+    there; ``bounce`` the ``civicrm_mailing_bounce_type`` name for a failed mass SMS.
+    """
+
+    provider_id: int
+    message_id: str
+    status: str
+    rank: int
+    activity_status: str
+    location: str
+    provider_status: str | None = None
+    error_code: str | None = None
+    bounce: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptResult:
+    """What writing a receipt did: ``updated``, ``unchanged`` (a replay, or older than what
+    is recorded) or ``unmatched`` (no ``SMS delivery`` activity has that gateway id yet)."""
+
+    outcome: str
+    activity_id: int | None = None
+    contact_ids: tuple[int, ...] = ()

@@ -394,6 +394,9 @@ class Api4Site:
                     continue  # an unknown name resolves to nothing, as in CiviCRM
             if column in cols:
                 row[column] = value
+        if entity == "Phone" and row.get("phone"):
+            # CiviCRM's trigger (and BAO) keep phone_numeric = the digits of phone.
+            row["phone_numeric"] = "".join(c for c in str(row["phone"]) if c.isdigit())
         contacts = {k: values.get(k) for k in
                     ("source_contact_id", "target_contact_id", "assignee_contact_id")}
         record_id = row.pop("id", None)

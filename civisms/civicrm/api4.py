@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 from civisms.civicrm.api4_client import Api4Client
 from civisms.civicrm.base import BASE_CONTACT_FIELDS, RECORD_TYPES, CiviCRM
 from civisms.civicrm.params import parse_api_params
+from civisms.civicrm.webhooks_api4 import Api4Webhooks
 from civisms.config import Settings
 from civisms.errors import CiviCRMAPIError, CiviCRMNotFound, InputError, NotSupportedByBackend
 from civisms.model import (
@@ -58,7 +59,7 @@ def chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[list[int]]:
         yield list(ids[start : start + size])
 
 
-class Api4CiviCRM(CiviCRM):
+class Api4CiviCRM(Api4Webhooks, CiviCRM):
     """A CiviCRM site seen through its REST API v4."""
 
     backend_name = "api4"

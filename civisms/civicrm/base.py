@@ -18,7 +18,18 @@ from __future__ import annotations
 import abc
 from collections.abc import Iterable, Sequence
 
-from civisms.model import Activity, Campaign, Contact, Domain, Group, MessageTemplate, SmsProvider
+from civisms.model import (
+    Activity,
+    Campaign,
+    Contact,
+    Domain,
+    Group,
+    MessageTemplate,
+    Phone,
+    ReceiptResult,
+    ReceiptUpdate,
+    SmsProvider,
+)
 
 #: Option groups civisms resolves by name, and the names it needs from them.
 REQUIRED_ACTIVITY_TYPES = ("SMS", "Mass SMS", "SMS delivery", "Inbound SMS")
@@ -152,6 +163,45 @@ class CiviCRM(abc.ABC):
     def add_activity_targets(self, activity_id: int, contact_ids: Sequence[int]) -> None:
         """Add ``Activity Targets`` rows to an existing activity (duplicates ignored)."""
 
+    # -- receipts and replies (the webhooks of ``civisms serve``) ------------------------
+
+    def ping(self) -> None:
+        """Raise a ``CiviCRMError`` unless the site answers (``/healthz``)."""
+        self.domain()
+
+    def prepare_webhooks(self) -> None:  # noqa: B027 - optional hook
+        """Create what recording receipts and replies needs (db: civisms' tables, indexes)."""
+
+    def apply_receipt(self, update: ReceiptUpdate) -> ReceiptResult:
+        """Move the ``SMS delivery`` activity whose ``result`` is the gateway id, once.
+
+        Idempotent and order-safe: the same or a lower ``rank`` than already recorded
+        changes nothing. A failed mass SMS also gets a ``civicrm_mailing_event_bounce`` row
+        where the backend can write one (db).
+        """
+        raise _no_webhooks(self)
+
+    def phones_by_numeric(self, numerics: Sequence[str]) -> list[Phone]:
+        """Phones of contacts not in the trash whose ``phone_numeric`` is one of ``numerics``."""
+        raise _no_webhooks(self)
+
+    def create_sms_contact(self, number: str) -> int:
+        """A new Individual whose only detail is ``number`` as its primary Mobile phone."""
+        raise _no_webhooks(self)
+
+    def set_do_not_sms(self, contact_ids: Sequence[int], value: bool) -> list[int]:
+        """Set ``do_not_sms`` on contacts; return those whose flag actually changed."""
+        raise _no_webhooks(self)
+
+    def inbound_recorded(self, provider_id: int, message_id: str) -> bool:
+        """True when a reply with this gateway id was already recorded."""
+        raise _no_webhooks(self)
+
+    def record_inbound(self, provider_id: int, message_id: str | None,
+                       activity: Activity) -> int | None:
+        """Write a reply's ``Inbound SMS`` activity, once per gateway id (None: already was)."""
+        raise _no_webhooks(self)
+
     # -- lifecycle -----------------------------------------------------------------------
 
     def close(self) -> None:  # noqa: B027 - optional hook
@@ -162,3 +212,11 @@ class CiviCRM(abc.ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _no_webhooks(civicrm: CiviCRM) -> Exception:
+    from civisms.errors import NotSupportedByBackend
+
+    return NotSupportedByBackend(
+        f"the {civicrm.backend_name} backend cannot record delivery receipts or replies; "
+        "use CIVISMS_BACKEND=db or api4")

@@ -12,6 +12,7 @@ from civisms.civicrm.changelog import log_activities
 from civisms.civicrm.dbconn import Database
 from civisms.civicrm.params import parse_api_params
 from civisms.civicrm.queries import column_list, placeholders, query
+from civisms.civicrm.webhooks_db import DbWebhooks
 from civisms.config import DbParams, Settings
 from civisms.errors import CiviCRMNotFound, InputError
 from civisms.model import (
@@ -36,7 +37,7 @@ def chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]:
         yield ids[start : start + size]
 
 
-class DbCiviCRM(CiviCRM):
+class DbCiviCRM(DbWebhooks, CiviCRM):
     """CiviCRM read and written straight in its database."""
 
     backend_name = "db"
@@ -235,27 +236,31 @@ class DbCiviCRM(CiviCRM):
         """
         if not activities:
             return []
+        with self.db.transaction():
+            return self._insert_activities(activities)
+
+    def _insert_activities(self, activities: Sequence[Activity]) -> list[int]:
+        """``create_activities`` inside a transaction the caller holds."""
         rows = [self._activity_row(a) for a in activities]
         ids: list[int] = []
-        with self.db.transaction():
-            if self._ids_are_consecutive():
-                for start in range(0, len(rows), CHUNK):
-                    part = rows[start : start + CHUNK]
-                    sql = query("insert_activities").format(rows=placeholders(len(part), 12))
-                    first = self.db.execute(sql, [v for row in part for v in row])
-                    ids.extend(range(first, first + len(part)))
-            else:
-                sql = query("insert_activities").format(rows=placeholders(1, 12))
-                ids.extend(self.db.execute(sql, row) for row in rows)
-            links: list[tuple[int, int, int]] = []
-            source = self.option_value("activity_contacts", RECORD_TYPES["source"])
-            target = self.option_value("activity_contacts", RECORD_TYPES["target"])
-            for activity_id, activity in zip(ids, activities, strict=True):
-                links.append((activity_id, activity.source_contact_id, source))
-                links.extend((activity_id, c, target) for c in dict.fromkeys(activity.targets))
-            self._insert_links(links)
-            log_activities(self.db, [(i, a.source_contact_id, tuple(dict.fromkeys(a.targets)))
-                                     for i, a in zip(ids, activities, strict=True)], _now())
+        if self._ids_are_consecutive():
+            for start in range(0, len(rows), CHUNK):
+                part = rows[start : start + CHUNK]
+                sql = query("insert_activities").format(rows=placeholders(len(part), 12))
+                first = self.db.execute(sql, [v for row in part for v in row])
+                ids.extend(range(first, first + len(part)))
+        else:
+            sql = query("insert_activities").format(rows=placeholders(1, 12))
+            ids.extend(self.db.execute(sql, row) for row in rows)
+        links: list[tuple[int, int, int]] = []
+        source = self.option_value("activity_contacts", RECORD_TYPES["source"])
+        target = self.option_value("activity_contacts", RECORD_TYPES["target"])
+        for activity_id, activity in zip(ids, activities, strict=True):
+            links.append((activity_id, activity.source_contact_id, source))
+            links.extend((activity_id, c, target) for c in dict.fromkeys(activity.targets))
+        self._insert_links(links)
+        log_activities(self.db, [(i, a.source_contact_id, tuple(dict.fromkeys(a.targets)))
+                                 for i, a in zip(ids, activities, strict=True)], _now())
         return ids
 
     def add_activity_targets(self, activity_id: int, contact_ids: Sequence[int]) -> None:

@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from civisms.civicrm.params import raw_api_param
 from civisms.errors import ConfigError
@@ -273,6 +273,17 @@ class ProviderConfig:
     timeout: float
     outbox: Path | None = None
     api_params_raw: str | None = field(default=None, repr=False)
+    public_url: str | None = None
+
+    def webhook_url(self, kind: str) -> str | None:
+        """``{CIVISMS_PUBLIC_URL}/webhooks/{id}/{kind}`` (``status`` or ``inbound``), with
+        the row's ``webhook_token`` as ``civisms_token`` when it has one; None without
+        a public URL."""
+        if not self.public_url or self.id is None:
+            return None
+        url = f"{self.public_url.rstrip('/')}/webhooks/{self.id}/{kind}"
+        token = self.webhook_token
+        return f"{url}?{urlencode({'civisms_token': token})}" if token else url
 
     @property
     def webhook_token(self) -> str | None:
@@ -390,8 +401,10 @@ class Provider(abc.ABC):
         self.config = config
 
     @classmethod
-    def from_row(cls, row: SmsProvider, *, outbox: Path | None = None) -> Provider:
-        """Build the adapter for a provider row (``outbox``: the local provider's default)."""
+    def from_row(cls, row: SmsProvider, *, outbox: Path | None = None,
+                 public_url: str | None = None) -> Provider:
+        """Build the adapter for a provider row (``outbox``: the local provider's default;
+        ``public_url``: ``CIVISMS_PUBLIC_URL``, where gateways send receipts)."""
         params = dict(row.api_params)
         config = ProviderConfig(
             id=row.id,
@@ -406,6 +419,7 @@ class Provider(abc.ABC):
             timeout=parse_float(params, "civisms_timeout", cls.default_timeout),
             outbox=outbox,
             api_params_raw=row.api_params_raw,
+            public_url=public_url,
         )
         return cls(config)
 

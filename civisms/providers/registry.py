@@ -113,12 +113,14 @@ def adapter_key_for(row: SmsProvider) -> str:
     return adapter_name(adapter_class(row.name))
 
 
-def provider_for(row: SmsProvider, *, outbox: Path | None = None) -> Provider:
+def provider_for(row: SmsProvider, *, outbox: Path | None = None,
+                 public_url: str | None = None) -> Provider:
     """The configured adapter for an *active* provider row.
 
     ``outbox`` is where the local provider writes unless its row says otherwise
-    (``Settings.outbox``). Raises ``ConfigError`` for an inactive row, an unknown extension
-    key or unusable ``api_params``.
+    (``Settings.outbox``); with ``public_url`` (``Settings.public_url``) each message
+    asks the gateway for receipts at civisms' webhook URL. Raises ``ConfigError`` for an
+    inactive row, an unknown extension key or unusable ``api_params``.
     """
     if not row.is_active:
         raise ConfigError(
@@ -126,4 +128,4 @@ def provider_for(row: SmsProvider, *, outbox: Path | None = None) -> Provider:
             "an active provider: enable it in CiviCRM (Administer > System Settings > "
             "SMS Providers) or choose another",
         )
-    return adapter_class(row.name).from_row(row, outbox=outbox)
+    return adapter_class(row.name).from_row(row, outbox=outbox, public_url=public_url)

@@ -1,0 +1,163 @@
+"""The db backend's verbs for the service: receipts and replies written in CiviCRM's tables.
+
+Mixed into ``DbCiviCRM``. Besides CiviCRM's own rows civisms keeps two small tables
+(``civisms_receipt``, ``civisms_inbound``) and adds one index to ``civicrm_activity``
+(``result``), created by ``prepare_webhooks`` (docs/service.md "What the service writes").
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from civisms.civicrm.base import RECORD_TYPES
+from civisms.civicrm.queries import placeholders, query
+from civisms.model import Activity, Phone, ReceiptResult, ReceiptUpdate
+from civisms.sql import sql_path
+
+if TYPE_CHECKING:
+    from civisms.civicrm.dbconn import Database
+
+
+def sql(name: str) -> str:
+    """A named block of ``webhook_queries.sql``."""
+    return query(name, sql_path("webhook_queries.sql"))
+
+
+class DbWebhooks:
+    """Receipts and replies on the db backend (``self.db`` is the connection)."""
+
+    db: Database
+
+    if TYPE_CHECKING:  # provided by DbCiviCRM; declared for type checkers only
+        def option_value(self, group: str, name: str) -> int: ...
+        def option_values(self, group: str) -> dict[str, int]: ...
+        def _insert_activities(self, activities: Sequence[Activity]) -> list[int]: ...
+
+    def prepare_webhooks(self) -> None:
+        """Create civisms' two tables and the two look-up indexes, when missing."""
+        self.db.execute(sql("create_receipt"))
+        self.db.execute(sql("create_inbound"))
+        self._ensure_index("civicrm_activity", "civisms_activity_result", "index_activity_result")
+        if self._has_table("civisms_queue_state"):
+            self._ensure_index("civisms_queue_state", "civisms_queue_state_message",
+                               "index_queue_message")
+
+    def _has_table(self, table: str) -> bool:
+        return bool(self.db.rows(sql("table_exists"), {"table": table})[0]["n"])
+
+    def _ensure_index(self, table: str, index: str, statement: str) -> None:
+        if not self.db.rows(sql("index_exists"), {"table": table, "index": index})[0]["n"]:
+            self.db.execute(sql(statement))
+
+    # -- receipts --
+
+    def apply_receipt(self, update: ReceiptUpdate) -> ReceiptResult:
+        key = {"provider_id": update.provider_id, "message_id": update.message_id}
+        with self.db.transaction():
+            changed = self.db.rowcount(sql("upsert_receipt"), {
+                **key, "status": update.status, "rank": update.rank,
+                "provider_status": (update.provider_status or "")[:64] or None,
+                "error_code": (update.error_code or "")[:64] or None,
+            })
+            stored = None if changed else self.db.rows(sql("receipt_links"), key)[0]
+            if stored is not None and (stored["activity_id"] is not None
+                                       or stored["status_rank"] != update.rank):
+                return ReceiptResult("unchanged")
+            # New, moved forwards, or the same receipt again while its message was still
+            # unmatched (sent and receipted before the sender wrote its activity).
+            links = self._links(key, inserted=changed == 1)
+            activity_id = links["activity_id"]
+            if activity_id is None:
+                return ReceiptResult("unmatched")
+            self.db.execute(sql("move_activity"), {
+                "id": activity_id, "location": update.location[:2048],
+                "status_id": self.option_value("activity_status", update.activity_status)})
+            if update.bounce and links["event_queue_id"]:
+                self.db.execute(sql("insert_bounce"), {
+                    "event_queue_id": links["event_queue_id"], "reason": update.location[:512],
+                    "bounce_type_id": self._bounce_type(update.bounce)})
+            targets = self.db.rows(sql("activity_targets"), {
+                "id": activity_id,
+                "record_type": self.option_value("activity_contacts", RECORD_TYPES["target"])})
+        return ReceiptResult("updated", activity_id, tuple(int(r["contact_id"]) for r in targets))
+
+    def _links(self, key: dict[str, Any], *, inserted: bool) -> dict[str, Any]:
+        """The activity and queue item of the receipt's message, found once and kept."""
+        if not inserted:
+            row = self.db.rows(sql("receipt_links"), key)[0]
+            if row["activity_id"] is not None:
+                return row
+        lookup = "find_sent" if self._has_queue_state() else "find_activity"
+        found = self.db.rows(sql(lookup), {
+            "message_id": key["message_id"],
+            "delivery_type": self.option_value("activity_type", "SMS delivery")})[0]
+        if found["activity_id"] is not None:
+            self.db.execute(sql("link_receipt"), {**key, **found})
+        return found
+
+    def _has_queue_state(self) -> bool:
+        cached = getattr(self, "_queue_state_known", None)
+        if cached is None:
+            cached = self._has_table("civisms_queue_state")
+            self._queue_state_known = cached
+        return cached
+
+    def _bounce_type(self, name: str) -> int | None:
+        rows = self.db.rows(sql("bounce_type"), {"name": name})
+        return int(rows[0]["id"]) if rows else None
+
+    # -- replies --
+
+    def phones_by_numeric(self, numerics: Sequence[str]) -> list[Phone]:
+        wanted = sorted({n for n in numerics if n})
+        if not wanted:
+            return []
+        names = {v: k for k, v in self.option_values("phone_type").items()}
+        rows = self.db.rows(sql("phones_by_numeric").format(numerics=placeholders(len(wanted))),
+                            wanted)
+        return [Phone(id=r["id"], contact_id=r["contact_id"], phone=r["phone"] or "",
+                      phone_numeric=r["phone_numeric"], phone_type=names.get(r["phone_type_id"]),
+                      is_primary=bool(r["is_primary"]), location_type_id=r["location_type_id"])
+                for r in rows]
+
+    def create_sms_contact(self, number: str) -> int:
+        with self.db.transaction():
+            contact_id = self.db.execute(sql("insert_contact"), {
+                "name": number, "hash": secrets.token_hex(16)})
+            location = self.db.rows(sql("location_type"))
+            self.db.execute(sql("insert_phone"), {
+                "contact_id": contact_id, "phone": number,
+                "numeric": "".join(c for c in number if c.isdigit()),
+                "location_type_id": location[0]["id"] if location else None,
+                "phone_type_id": self.option_value("phone_type", "Mobile")})
+        return contact_id
+
+    def set_do_not_sms(self, contact_ids: Sequence[int], value: bool) -> list[int]:
+        ids = sorted({int(c) for c in contact_ids})
+        if not ids:
+            return []
+        marks = ", ".join(map(str, ids))
+        with self.db.transaction():
+            changed = [int(r["id"]) for r in self.db.rows(
+                sql("do_not_sms_differs").format(ids=marks), {"value": int(value)})]
+            if changed:
+                self.db.execute(sql("set_do_not_sms").format(ids=", ".join(map(str, changed))),
+                                {"value": int(value)})
+        return changed
+
+    def inbound_recorded(self, provider_id: int, message_id: str) -> bool:
+        return bool(self.db.rows(sql("inbound_seen"), {"provider_id": provider_id,
+                                                       "message_id": message_id}))
+
+    def record_inbound(self, provider_id: int, message_id: str | None,
+                       activity: Activity) -> int | None:
+        key = {"provider_id": provider_id, "message_id": message_id}
+        with self.db.transaction():
+            if message_id is not None and not self.db.rowcount(sql("claim_inbound"), key):
+                return None
+            activity_id = self._insert_activities([activity])[0]
+            if message_id is not None:
+                self.db.execute(sql("link_inbound"), {**key, "activity_id": activity_id})
+        return activity_id
