@@ -8,6 +8,8 @@ It speaks Twilio's Messages resource on the wire (form POST to
 from __future__ import annotations
 
 import json
+import socket
+import struct
 import threading
 import time
 from collections.abc import Iterator
@@ -24,6 +26,12 @@ def refuse(code: int, message: str, status: int = 400) -> tuple[int, dict]:
 
 
 RATE_LIMITED = (429, {"code": 20429, "message": "Too Many Requests", "status": 429})
+#: Takes the message, then answers only after ``FakeTwilio.hang`` seconds (past a timeout).
+HANG = (-1, {"status": "queued"})
+#: Reads the request, then resets the connection without answering.
+RESET = (-2, {})
+#: Reads the request, then answers 500 (no gateway documentation says it was not taken).
+SERVER_ERROR = (500, {"code": 20500, "message": "Internal Server Error", "status": 500})
 
 
 @dataclass
@@ -32,6 +40,8 @@ class FakeTwilio:
 
     script: dict[str, list[tuple[int, dict]]] = field(default_factory=dict)
     latency: float = 0.0
+    hang: float = 2.0
+    default: tuple[int, dict] = ACCEPTED  # the reply to numbers the script does not name
     requests: list[dict[str, str]] = field(default_factory=list)
     accepted: list[dict[str, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -40,9 +50,9 @@ class FakeTwilio:
     def reply_for(self, form: dict[str, str]) -> tuple[int, dict]:
         with self.lock:
             self.requests.append(form)
-            replies = self.script.get(form.get("To", ""), [ACCEPTED])
+            replies = self.script.get(form.get("To", ""), [self.default])
             status, body = replies.pop(0) if len(replies) > 1 else replies[0]
-            if status < 300:
+            if status == HANG[0] or 0 < status < 300:
                 sid = f"SM{len(self.requests):032d}"
                 body = {**body, "sid": sid, "to": form.get("To"), "num_segments": "1"}
                 self.accepted.append({**form, "sid": sid})
@@ -50,6 +60,9 @@ class FakeTwilio:
 
     def accepted_to(self) -> list[str]:
         return [m["To"] for m in self.accepted]
+
+    def requests_to(self) -> list[str]:
+        return [m.get("To", "") for m in self.requests]
 
 
 @contextmanager
@@ -67,6 +80,16 @@ def fake_twilio(**kwargs: object) -> Iterator[FakeTwilio]:
             if gateway.latency:
                 time.sleep(gateway.latency)
             status, body = gateway.reply_for(form)
+            if status == RESET[0]:
+                # SO_LINGER 0: close with a TCP reset, as a crashing gateway would.
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                           struct.pack("ii", 1, 0))
+                self.close_connection = True
+                self.connection.close()
+                return
+            if status == HANG[0]:
+                time.sleep(gateway.hang)
+                status = 201
             data = json.dumps(body).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
