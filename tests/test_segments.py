@@ -236,3 +236,43 @@ def test_parts_split_only_between_grapheme_clusters(text: str) -> None:
     for part in seg.parts:
         offset += len(part)
         assert offset in boundaries
+
+
+STRADDLE = "ç" + "a" * 65 + "🎉" + "b" * 66  # the emoji's pair sits on units 67 and 68
+
+
+def test_kannel_cuts_a_surrogate_pair_where_twilio_moves_it_whole() -> None:
+    twilio = segment(STRADDLE)
+    kannel = segment(STRADDLE, cut="unit")
+    assert (twilio.segments, twilio.part_sizes) == (3, (66, 67, 1))
+    assert (kannel.segments, kannel.part_sizes) == (2, (67, 67))
+    assert kannel.characters == twilio.characters == 134
+    assert "".join(kannel.parts) == STRADDLE and kannel.parts[0].endswith("🎉")
+    assert max(kannel.part_bits) == 1120  # 134 octets + the 6-octet header: one SMS each
+
+
+@pytest.mark.parametrize("text", ["🎉" * 40, "ç" * 201, "👍🏽" * 30 + "x", "Ω" * 70])
+def test_unit_cut_is_a_fixed_slice_of_67_units(text: str) -> None:
+    seg = segment(text, cut="unit")
+    units = len(text.encode("utf-16-le")) // 2
+    assert seg.segments == (1 if units <= 70 else -(-units // 67))
+    assert sum(seg.part_sizes) == units and "".join(seg.parts) == text
+    assert seg.segments <= segment(text).segments  # the default never predicts fewer
+
+
+def test_policy_message_explains_a_part_lost_to_an_uncut_emoji() -> None:
+    reason = judge(segment(STRADDLE), 2).reason or ""
+    assert "needs 3 SMS segments (UCS-2, 134 characters)" in reason
+    assert "at most 134 UCS-2 characters" in reason
+    assert "'🎉' at 66 cannot be split between parts" in reason
+    assert "shorten the text by 1 character or more" in reason
+    assert judge(segment(STRADDLE, cut="unit"), 2).within_policy
+    assert judge(segment(STRADDLE[:-1]), 2).within_policy  # the advice is right
+
+
+def test_policy_shortening_advice_makes_the_text_fit() -> None:
+    for text, limit in [("a" * 152 + "{" + "b" * 153, 2), ("x" * 200, 1), ("ç" * 150, 2)]:
+        reason = judge(segment(text), limit).reason or ""
+        count = int(reason.split("shorten the text by ")[1].split(" ")[0])
+        assert judge(segment(text[:-count]), limit).within_policy
+        assert not judge(segment(text[: -count + 1]), limit).within_policy

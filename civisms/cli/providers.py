@@ -127,11 +127,15 @@ def test_command(obj: Any, provider: str, to: str, text: str, as_json: bool) -> 
         civisms providers test 2 --to +15551234567 --text "Hello from civisms"
     """
     settings = obj.settings
+    if not text.strip():
+        raise InputError("--text is empty: give the words of the test message "
+                         "(or leave --text out for the default one)")
     number = _e164(to, settings.default_region)
     with obj.civicrm() as civicrm:
         row = _find_row(civicrm.sms_providers(include_inactive=True), provider)
     gateway = provider_for(row, outbox=settings.outbox)
-    message = OutboundMessage(to=number, text=text, segments=segment(text).segments)
+    message = OutboundMessage(to=number, text=text,
+                              segments=segment(text, cut=gateway.segment_cut).segments)
     head = {"provider_id": row.id, "title": row.title, "adapter": adapter_name(type(gateway)),
             "to": number, "segments": message.segments}
     try:
@@ -144,14 +148,28 @@ def test_command(obj: Any, provider: str, to: str, text: str, as_json: bool) -> 
     shown = {**head, "ok": True, "message_id": result.message_id, "status": result.status.value,
              "sender": result.sender, "gateway_segments": result.segments,
              "price": str(result.price) if result.price is not None else None,
-             "currency": result.currency}
+             "currency": result.currency,
+             "warning": _fewer_parts(gateway, message, result.segments)}
     if as_json:
         print_json(shown)
         return
     click.echo(f"sent via {row.title} ({shown['adapter']}) to {number}: "
                f"id {result.message_id or '-'}, status {result.status.value}")
+    if shown["warning"]:
+        click.echo(f"civisms: warning: {shown['warning']}", err=True)
     if result.price is not None:
         click.echo(f"price: {result.price} {result.currency or ''}".rstrip())
+
+
+def _fewer_parts(gateway: Provider, message: OutboundMessage, sent: int | None) -> str | None:
+    # A Kannel sendsms-user without max-messages sends the first part only and still
+    # answers 202: say so when Kannel tells. (Other gateways send every part; a count of
+    # theirs below ours means they encoded more tightly, e.g. Twilio's SmartEncoded.)
+    if gateway.key != "kannel" or sent is None or sent >= message.segments:
+        return None
+    return (f"the gateway sent {sent} part{'s' if sent > 1 else ''} of a "
+            f"{message.segments}-part message: the rest was dropped; give the Kannel "
+            "sendsms-user max-messages and concatenation = true (docs/providers.md)")
 
 
 def _report_error(head: dict[str, Any], exc: ProviderError, gateway: Provider,

@@ -23,6 +23,7 @@ from civisms.civicrm.params import raw_api_param
 from civisms.errors import ConfigError
 from civisms.model import SmsProvider
 from civisms.redact import secret_forms
+from civisms.text.segments import Cut
 
 
 class DeliveryStatus(StrEnum):
@@ -246,7 +247,7 @@ class WebhookRequest:
 #: ``api_params`` keys whose values are secrets (masked wherever they are shown).
 SECRET_PARAM_KEYS = frozenset({
     "api_key", "api_secret", "api_id", "apikey", "password", "secret", "signature_secret",
-    "webhook_token", "token", "auth_token",
+    "webhook_token", "token", "auth_token", "webhook_shared_key",
 })
 _SECRET_WORDS = ("pass", "secret", "token", "key", "auth", "sig")
 
@@ -396,6 +397,8 @@ class Provider(abc.ABC):
     default_timeout: ClassVar[float] = 30.0
     #: ``api_params`` key holding the sender pool.
     sender_param: ClassVar[str] = "from"
+    #: How the gateway cuts a long UCS-2 text, for ``segment(text, cut=...)``.
+    segment_cut: ClassVar[Cut] = "grapheme"
 
     def __init__(self, config: ProviderConfig) -> None:
         self.config = config

@@ -22,10 +22,12 @@ UUID) and puts it in the ``dlr-url``; Jasmin returns its own.
 from __future__ import annotations
 
 import contextlib
+import re
 import uuid
 from typing import ClassVar
 from urllib.parse import urlencode, urlsplit
 
+from civisms.errors import ConfigError
 from civisms.providers.base import (
     DeliveryReceipt,
     DeliveryStatus,
@@ -54,16 +56,25 @@ KANNEL_STATUSES: dict[str, DeliveryStatus] = {
     "16": S.FAILED,  # non-delivered to SMSC
 }
 
-#: Kannel error texts (gw/smsbox.c wording; unverified beyond PROVIDERS §4.4) → kind.
+#: Kannel smsbox answers (gw/smsbox.c wording; docs/providers.md) → kind, first match wins.
+#: A refused number is that recipient's failure: smsbox answers 403 "Not routable" when
+#: bearerbox has no SMSC for it (allowed/denied prefixes, receiver black-lists), and only
+#: "Authorization failed" means the credentials.
 KANNEL_ERRORS: dict[str, ErrorKind] = {
-    "authorization failed": "fatal",
-    "sender missing": "fatal",
-    "denied by white- and/or black-lists": "recipient",
+    "authorization failed": "fatal",  # 403: wrong sendsms-user or password
+    "not routable": "recipient",  # 403: bearerbox found no SMSC for this number
+    "denied by white- and/or black-lists": "recipient",  # 400: smsbox lists
     "missing receiver": "recipient",
-    "misformed": "recipient",
-    "temporal failure": "transient",
+    "empty receiver": "recipient",
+    "charset or body misformed": "recipient",  # this message's text
+    "sender missing": "fatal",  # no from= and no default sender: every message
+    "misformed": "fatal",  # a dlr-url, dlr-mask, validity ... from the row: every message
+    "temporal failure": "transient",  # 503: queue full, try again later
     "sending failed": "transient",
 }
+
+#: Characters a URL carries without ``%``-encoding, so Kannel's escapes never touch them.
+KANNEL_SAFE_TOKEN = re.compile(r"[A-Za-z0-9._~-]+")
 
 #: Jasmin DLR ``message_status`` → civisms status (level 1 = SMSC, 2 = handset).
 JASMIN_STATUSES: dict[str, DeliveryStatus] = {
@@ -78,16 +89,22 @@ JASMIN_STATUSES: dict[str, DeliveryStatus] = {
     "unknown": S.UNKNOWN,
 }
 
-#: Jasmin error texts (``Error "..."`` bodies) → kind; HTTP status decides otherwise.
+#: Jasmin error texts (``Error "..."`` bodies) → kind, first match wins; HTTP status
+#: decides otherwise. Jasmin answers 403 for authentication, charging and throughput alike.
 JASMIN_ERRORS: dict[str, ErrorKind] = {
     "authentication failure": "fatal",
     "cannot charge": "fatal",  # balance exhausted
+    "throughput exceeded": "rate",
+    "no route found": "recipient",  # 412: no MT route for this number
+    "destination_address filter": "recipient",  # 400: the user may not text this number
+    "content filter": "recipient",  # 400: this text
+    "argument [to] has an invalid value": "recipient",
+    "no bound connectors": "transient",  # 412: the failover route's SMSCs are all down
+    "authorization failed": "fatal",  # 400: a permission the Jasmin user lacks
     "mandatory argument": "fatal",
     "is unknown": "fatal",
-    "throughput exceeded": "rate",
-    "no route found": "recipient",
+    "invalid value": "fatal",  # another argument, from the row
 }
-
 
 class _HttpGateway(Provider):
     """What Kannel and Jasmin share: URL defaults, DLR URL, token-checked webhooks."""
@@ -97,6 +114,8 @@ class _HttpGateway(Provider):
     label: ClassVar[str] = ""
     sender_param = "from"
     default_mps = 10.0  # a typical SMSC connector's throughput; set civisms_mps
+    # Both cut UCS-2 every 134 octets, an emoji's surrogate pair included (docs/providers.md).
+    segment_cut = "unit"
 
     def __init__(self, config: ProviderConfig) -> None:
         super().__init__(config)
@@ -158,6 +177,18 @@ class KannelProvider(_HttpGateway):
         "smsc", "validity", "mclass", "priority", "account",
     )
 
+    def __init__(self, config: ProviderConfig) -> None:
+        super().__init__(config)
+        token = config.webhook_token
+        if token and not KANNEL_SAFE_TOKEN.fullmatch(token):
+            # Kannel expands %-escapes (%C, %A ...) inside the dlr-url it stores, so an
+            # encoded character of the token would come back rewritten and every DLR fail.
+            raise ConfigError(f"SMS provider {config.id} ({config.title}) api_params "
+                              "webhook_token", "characters Kannel would rewrite in the "
+                              "dlr-url (anything but letters, digits, - _ . ~)",
+                              "a token of letters, digits, - and _ only, e.g. from "
+                              "`openssl rand -hex 24`")
+
     def send(self, message: OutboundMessage) -> SendResult:
         """GET sendsms; the message id is ours, carried by the DLR URL."""
         message_id = message.client_ref or uuid.uuid4().hex
@@ -184,7 +215,7 @@ class KannelProvider(_HttpGateway):
             self.refused(resp, KANNEL_ERRORS)
         status = S.QUEUED if text.startswith("3:") else S.ACCEPTED  # "3: Queued for later"
         return SendResult(provider=self.key, message_id=message_id, status=status,
-                          to=message.to, sender=sender, raw=text)
+                          to=message.to, sender=sender, segments=_parts_sent(text), raw=text)
 
     def parse_webhook(self, request: WebhookRequest) -> list[WebhookEvent]:
         """Our DLR URL → receipt; an sms-service ``get-url`` call → inbound message.
@@ -194,10 +225,11 @@ class KannelProvider(_HttpGateway):
         """
         p = request.params()
         if p.get("civisms_id") and "dlr" in p:
+            status, provider_status, code = kannel_receipt(p["dlr"], p.get("answer", ""))
             return [DeliveryReceipt(
-                provider=self.key, message_id=p["civisms_id"],
-                status=map_status(KANNEL_STATUSES, p["dlr"]), provider_status=p["dlr"],
-                error_code=p.get("answer") or None, timestamp=p.get("ts"), raw=p)]
+                provider=self.key, message_id=p["civisms_id"], status=status,
+                provider_status=provider_status, error_code=code, timestamp=p.get("ts"),
+                raw=p)]
         if p.get("from") and "text" in p:
             return [InboundMessage(
                 provider=self.key, sender=p["from"], text=_decode(request, p), to=p.get("to"),
@@ -268,6 +300,42 @@ class JasminProvider(_HttpGateway):
     def webhook_reply(self, events: list[WebhookEvent]) -> tuple[int, str, str]:
         """Jasmin retries any answer but exactly ``ACK/Jasmin`` (PROVIDERS §4.4)."""
         return 200, "ACK/Jasmin", "text/plain"
+
+
+_SMPP_FIELD = re.compile(r"(?:^|\s)(stat|err):(\S*)")
+
+
+def kannel_receipt(dlr: str, answer: str) -> tuple[DeliveryStatus, str, str | None]:
+    """Status, provider status and error code of a Kannel DLR (``%d`` and ``%A``).
+
+    ``%A`` is the SMSC's words: an SMPP receipt ``id:.. sub:.. stat:UNDELIV err:034
+    text:..`` (its ``stat`` decides the status, ``err`` is the code, ``000`` none),
+    ``ACK/..`` when the SMSC took the message, or ``NACK/0x0000000b/Invalid destination
+    address`` when it refused it (the SMPP command status is the code).
+    """
+    answer = answer.strip()
+    status = map_status(KANNEL_STATUSES, dlr)
+    if answer.upper().startswith("NACK/"):
+        code = answer[5:].partition("/")[0].strip()
+        return status, "NACK", code or None
+    fields = {k: v for k, v in _SMPP_FIELD.findall(answer)}
+    stat = fields.get("stat", "").upper()
+    if stat:
+        mapped = map_status(JASMIN_STATUSES, stat)  # the same SMPP receipt states
+        if mapped is not S.UNKNOWN or status is S.UNKNOWN:
+            status = mapped
+    err = fields.get("err", "").strip()
+    code = err if err and err.strip("0") else None
+    return status, stat or dlr, code
+
+
+def _parts_sent(answer: str) -> int | None:
+    """Parts Kannel says it sent: ``Sent. Message splits: 3`` (``immediate-sendsms-reply``),
+    plain ``Sent.`` for one; the default ``0: Accepted for delivery`` does not say."""
+    if not answer.lower().startswith("sent"):
+        return None
+    found = re.search(r"Message splits: (\d+)", answer)
+    return int(found.group(1)) if found else 1
 
 
 def _decode(request: WebhookRequest, p: dict[str, str]) -> str:

@@ -20,12 +20,14 @@ from civisms.civicrm.base import CiviCRM
 from civisms.errors import InputError, TextError
 from civisms.model import Activity, SmsProvider
 from civisms.providers.base import Provider
+from civisms.providers.registry import discover
 from civisms.recipients import Recipient, RecipientList, choose_recipients
 from civisms.sending.engine import Options
 from civisms.sending.journal import Journal
 from civisms.sending.outbox import drain
 from civisms.sending.throttle import TokenBucket
 from civisms.text import ContactRenderer, Segmentation, Template, judge, segment
+from civisms.text.segments import Cut
 
 #: Messages in flight at once; the token bucket, not this, sets the pace.
 DEFAULT_WORKERS = 32
@@ -113,14 +115,21 @@ def plan(
     chosen = choose_recipients(contact_ids, contacts, region=region, bulk=False)
     texts = ContactRenderer(civicrm, template).render_all([r.contact for r in chosen.recipients])
     messages = []
+    cut = _segment_cut(provider)
     for recipient in chosen.recipients:
         rendered = texts[recipient.contact_id]
-        seg = segment(rendered)
+        seg = segment(rendered, cut=cut)
         verdict = judge(seg, max_segments)
         if not verdict.within_policy:
             raise TextError(f"for contact {recipient.contact_id}: {verdict.reason}")
         messages.append(Planned(recipient, rendered, seg))
     return SendPlan(name, text, provider, source_contact_id, campaign_id, chosen, messages)
+
+
+def _segment_cut(row: SmsProvider) -> Cut:
+    # Count as this row's gateway cuts (Kannel splits an emoji where Twilio would not).
+    cls = discover().by_extension_key().get(row.name.strip())
+    return cls.segment_cut if cls is not None else "grapheme"  # no adapter: send says so
 
 
 def default_options() -> Options:

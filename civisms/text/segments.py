@@ -19,12 +19,17 @@ Rules (PROVIDERS.md §3.1, Twilio's segment calculator):
   characters and, as in Twilio's calculator, not a cluster. A cluster longer than a whole
   part (pathological input) is split between code points, never inside a surrogate pair,
   so that no part ever exceeds 140 octets.
+
+Gateways that cut for themselves differ on that last rule (docs/providers.md): Kannel and
+Jasmin cut a UCS-2 text every 67 units (134 octets) whatever falls there, an emoji's
+surrogate pair included. ``segment(text, cut="unit")`` counts as they do; the default
+``cut="grapheme"`` is Twilio's documented rule and never predicts fewer parts than either.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import regex
@@ -32,6 +37,8 @@ import regex
 from civisms.text.smart import smart_encode
 
 Encoding = Literal["GSM-7", "UCS-2"]
+#: How a gateway cuts a long UCS-2 text: whole grapheme clusters, or every N code units.
+Cut = Literal["grapheme", "unit"]
 
 GSM7: Encoding = "GSM-7"
 UCS2: Encoding = "UCS-2"
@@ -99,6 +106,7 @@ class Segmentation:
     bits: int
     non_gsm: tuple[NonGsmChar, ...]
     reference_bits: int = 8
+    cut: Cut = "grapheme"
 
     @property
     def single_limit(self) -> int:
@@ -136,20 +144,28 @@ def is_gsm(text: str) -> bool:
     return _NON_GSM.search(text) is None
 
 
-def segment(text: str, *, smart_encoding: bool = False, reference_bits: int = 8) -> Segmentation:
+def segment(
+    text: str, *, smart_encoding: bool = False, reference_bits: int = 8, cut: Cut = "grapheme"
+) -> Segmentation:
     """Encode, count and split ``text`` as the gateway will.
 
     ``smart_encoding`` first replaces look-alikes (curly quotes, dashes ...) by GSM
     characters (see ``civisms.text.smart``); the report then describes the replaced text.
-    ``reference_bits`` is 8 (usual) or 16 (152/66 per part, e.g. US toll-free).
+    ``reference_bits`` is 8 (usual) or 16 (152/66 per part, e.g. US toll-free). ``cut`` is
+    the gateway's way of cutting UCS-2 (``Provider.segment_cut``): ``"unit"`` cuts every 67
+    code units, and a character cut in two is shown in the part where it starts.
     """
     if reference_bits not in (8, 16):
         raise ValueError("reference_bits must be 8 or 16")
+    if cut not in ("grapheme", "unit"):
+        raise ValueError("cut must be 'grapheme' or 'unit'")
     if smart_encoding:
         text = smart_encode(text)
     if _NON_GSM.search(text) is None:
-        return _segment_gsm(text, reference_bits)
-    return _segment_ucs2(text, reference_bits)
+        seg = _segment_gsm(text, reference_bits)
+    else:
+        seg = _segment_ucs2(text, reference_bits, cut)
+    return seg if cut == "grapheme" else replace(seg, cut=cut)
 
 
 def _udh(segments: int, reference_bits: int) -> int:
@@ -180,9 +196,16 @@ def _utf16_units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def _segment_ucs2(text: str, reference_bits: int) -> Segmentation:
+def _segment_ucs2(text: str, reference_bits: int, cut: Cut = "grapheme") -> Segmentation:
     units = _utf16_units(text)
     size = PART_UCS2[reference_bits]
+    if cut == "unit" and units > SINGLE_UCS2 and _COMPLEX.search(text) is not None:
+        non_gsm = _non_gsm_chars(_clusters(text))
+        parts, sizes = _pack_units(text, size)
+        bits = units * 16 + _udh(len(parts), reference_bits)
+        return Segmentation(
+            text, UCS2, units, len(parts), parts, sizes, bits, non_gsm, reference_bits
+        )
     if _COMPLEX.search(text) is None:
         non_gsm = tuple(NonGsmChar(m.group(), m.start()) for m in _NON_GSM.finditer(text))
         if units <= SINGLE_UCS2:
@@ -269,3 +292,25 @@ def _pack_clusters(clusters: list[str], size: int) -> tuple[tuple[str, ...], tup
     parts.append("".join(current))
     sizes.append(used)
     return tuple(parts), tuple(sizes)
+
+
+def _pack_units(text: str, size: int) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """Parts of exactly ``size`` UTF-16 units, as Kannel and Jasmin cut (the last shorter).
+
+    A surrogate pair cut in two stays whole in the part where it starts; the sizes are the
+    gateway's (``size`` each), so the next part starts with the pair's second unit counted.
+    """
+    total = _utf16_units(text)
+    count = -(-total // size)
+    parts: list[str] = []
+    start = used = 0
+    boundary = size
+    for i, ch in enumerate(text):
+        used += 2 if ord(ch) > 0xFFFF else 1
+        if used >= boundary and len(parts) < count - 1:
+            parts.append(text[start : i + 1])
+            start = i + 1
+            boundary += size
+    parts.append(text[start:])
+    sizes = (*(size for _ in range(count - 1)), total - size * (count - 1))
+    return tuple(parts), sizes
