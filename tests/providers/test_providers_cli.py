@@ -126,3 +126,12 @@ def test_sample_site_through_the_db_backend(site, monkeypatch: pytest.MonkeyPatc
     assert (tmp_path / "outbox.jsonl").exists()
     refused = run_cli("providers", "test", "Twilio (disabled)", "--to", "+15558675310")
     assert refused.exit_code == 2 and "is_active = 0" in refused.stderr
+
+
+@pytest.mark.parametrize("text", ["", "  \n "])
+def test_an_empty_test_message_is_refused(fixed_site: FixedSite, run_cli: Callable[..., Result],
+                                          tmp_path: Path, text: str) -> None:
+    fixed_site.rows = rows()
+    result = run_cli("providers", "test", "2", "--to", "+15558675310", "--text", text)
+    assert result.exit_code == 2 and "--text is empty" in result.stderr
+    assert not (tmp_path / "outbox.jsonl").exists()  # nothing went to the gateway
