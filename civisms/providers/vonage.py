@@ -4,7 +4,7 @@ Row (extension key ``org.civisms.vonage``): ``username`` = API key, ``password``
 secret, ``api_url`` = ``https://rest.nexmo.com`` by default, ``api_params``:
 
 * ``from=+15551230001|MyOrg`` sender pool (numbers or alphanumeric ids), sticky;
-* ``callback=https://...`` delivery-receipt URL (sent with ``status-report-req=1``);
+* ``callback=https://...`` delivery-receipt URL (sent with ``status-report-req``);
 * ``signature_secret=...`` and ``signature_method=md5hash|md5|sha1|sha256|sha512`` to
   verify signed webhooks (Vonage enables signing on request);
 * ``ttl``, ``message-class`` passed through.
@@ -110,7 +110,6 @@ class VonageProvider(Provider):
         assert self.config.username is not None and self.config.password is not None
         sender = self.sender_for(message) or ""
         data = {
-            "api_key": self.config.username, "api_secret": self.config.password,
             # Vonage wants international numbers without the "+".
             "from": digits_only(sender) if sender.startswith("+") else sender,
             "to": digits_only(message.to), "text": message.text,
@@ -118,13 +117,16 @@ class VonageProvider(Provider):
         }
         if self.callback:
             data["callback"] = self.callback
-            data["status-report-req"] = "1"
+            data["status-report-req"] = "True"  # what the official SDK sends
         if message.client_ref:
             data["client-ref"] = message.client_ref
         for name in ("ttl", "message-class"):
             if self.config.params.get(name):
                 data[name] = self.config.params[name]
-        resp = self.http.request("POST", self.url, data=data)
+        # Credentials in the Authorization header, as the official SDK sends them: never in
+        # a form body that a proxy or the gateway's request log may keep.
+        resp = self.http.request("POST", self.url, data=data,
+                                 auth=(self.config.username, self.config.password))
         name = f"Vonage ({self.config.title})"
         try:
             body = resp.json()

@@ -128,8 +128,11 @@ def test_vonage(gateway: Gateway, fixed_site: FixedSite, run_cli: Callable[..., 
     assert shown["price"] == "0.03330000"
     [req] = gateway.requests
     assert parse_qs(req["body"].decode()) == {
-        "api_key": ["abcd1234"], "api_secret": ["v0nage-api-s3cret"], "from": ["15550003000"],
-        "to": ["15558675310"], "text": [TEXT], "type": ["text"]}
+        "from": ["15550003000"], "to": ["15558675310"], "text": [TEXT], "type": ["text"]}
+    # The official SDK's Basic header; the secret is never in the body.
+    assert req["headers"]["Authorization"] == "Basic " + base64.b64encode(
+        b"abcd1234:v0nage-api-s3cret").decode()
+    assert b"s3cret" not in req["body"]
 
 
 @TRANSPORTS
