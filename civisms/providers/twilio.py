@@ -7,6 +7,8 @@ Row: ``username`` = Account SID, ``password`` = Auth Token, ``api_url`` =
 * ``MessagingServiceSid=MG...`` (preferred when both are set; the JohnFF fork's key);
 * ``StatusCallback=https://...`` delivery-receipt URL (the extension never set one);
 * ``AccountSid=AC...`` when ``username`` is an API Key SID (SK...);
+* ``webhook_shared_key=...`` the shared key of webhooks signed with HMAC-SHA256
+  (``X-Twilio-Webhooks-Signature-Settings``), separate from the Auth Token;
 * ``ValidityPeriod``, ``MaxPrice``, ``SmartEncoded``, ``ShortenUrls``, ``ProvideFeedback``
   are passed through; ``mo=1`` (in the extension's user guide) is ignored, as it does.
 """
@@ -71,6 +73,11 @@ ERRORS: dict[int, ErrorKind] = {
     30002: "fatal",  # account suspended
     30034: "fatal",  # unregistered 10DLC sender
 }
+
+
+#: Header of webhooks signed with a shared key instead of the Auth Token.
+SIGNATURE_SETTINGS_HEADER = "X-Twilio-Webhooks-Signature-Settings"
+_DIGESTS = {"HMAC_SHA1": hashlib.sha1, "HMAC_SHA256": hashlib.sha256}
 
 
 class TwilioProvider(Provider):
@@ -148,9 +155,20 @@ class TwilioProvider(Provider):
     # -- webhooks --
 
     def verify_webhook(self, request: WebhookRequest) -> bool:
-        """Check ``X-Twilio-Signature`` (PROVIDERS §4.1), with and without the port."""
+        """Check ``X-Twilio-Signature`` (PROVIDERS §4.1), with and without the port.
+
+        Signed with the Auth Token (HMAC-SHA1), or, when the request carries
+        ``X-Twilio-Webhooks-Signature-Settings: key=...,algorithm=HMAC_SHA256``, with the
+        row's ``webhook_shared_key`` and the algorithm it names.
+        """
         signature = request.header("X-Twilio-Signature")
-        if not signature or not self.config.password:
+        settings = request.header(SIGNATURE_SETTINGS_HEADER)
+        token = self.config.password
+        algorithm = "HMAC_SHA1"
+        if settings is not None:
+            token = self.config.full_param("webhook_shared_key")
+            algorithm = _settings_algorithm(settings)
+        if not signature or not token or algorithm not in _DIGESTS:
             return False
         query = parse_qs(urlsplit(request.url).query)
         params: dict[str, list[str]] = request.form
@@ -160,9 +178,8 @@ class TwilioProvider(Provider):
             if not hmac.compare_digest(expected, query["bodySHA256"][0]):
                 return False
             params = {}
-        token = self.config.password
         return any(
-            hmac.compare_digest(twilio_signature(token, url, params), signature)
+            hmac.compare_digest(twilio_signature(token, url, params, algorithm), signature)
             for url in _port_variants(request.url)
         )
 
@@ -198,14 +215,28 @@ class TwilioProvider(Provider):
         self.http.close()
 
 
-def twilio_signature(token: str, url: str, params: dict[str, list[str]]) -> str:
-    """Base64 HMAC-SHA1 of the URL followed by each sorted ``name + value`` (Twilio's SDK)."""
+def twilio_signature(
+    token: str, url: str, params: dict[str, list[str]], algorithm: str = "HMAC_SHA1"
+) -> str:
+    """Base64 HMAC of the URL followed by each sorted ``name + value`` (Twilio's SDK).
+
+    ``algorithm`` is ``HMAC_SHA1`` (Auth Token signatures) or ``HMAC_SHA256``.
+    """
     payload = url
     for name in sorted(params):
         for value in sorted(set(params[name])):
             payload += name + value
-    digest = hmac.new(token.encode(), payload.encode("utf-8"), hashlib.sha1).digest()
+    digest = hmac.new(token.encode(), payload.encode("utf-8"), _DIGESTS[algorithm]).digest()
     return base64.b64encode(digest).decode()
+
+
+def _settings_algorithm(header: str) -> str:
+    # "key=webhooks_sharedkey_...,algorithm=HMAC_SHA256"; no algorithm named means SHA-1.
+    for part in header.split(","):
+        name, equals, value = part.partition("=")
+        if equals and name.strip().lower() == "algorithm" and value.strip():
+            return value.strip().upper()
+    return "HMAC_SHA1"
 
 
 def _port_variants(url: str) -> tuple[str, ...]:
