@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from civisms.bridge import CORE_JOB_ACTION, JOB_ACTION, KEY, VIA, is_bridge
 from civisms.civicrm.base import REQUIRED_ACTIVITY_TYPES, CiviCRM
 from civisms.errors import CiviCRMError
 from civisms.model import SmsProvider
@@ -23,6 +24,7 @@ class CheckReport:
     providers: list[dict[str, Any]] = field(default_factory=list)
     sms_templates: int | None = None
     activity_types: dict[str, int | None] = field(default_factory=dict)
+    bridge: dict[str, Any] | None = None
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -35,7 +37,11 @@ class CheckReport:
 
 
 def adapter_name(provider: SmsProvider) -> str | None:
-    """The civisms adapter that would serve a provider row, or None when none would."""
+    """The civisms adapter that would serve a provider row, or None when none would
+    (a bridge row: ``bridge via N``, the gateway row it names)."""
+    if is_bridge(provider):
+        via = str(provider.api_params.get(VIA, "")).strip()
+        return f"bridge via {via}" if via.isdigit() else None
     try:
         from civisms.providers.registry import adapter_key_for
     except ImportError:  # gateways not installed in this build
@@ -79,7 +85,7 @@ def run_check(civicrm: CiviCRM) -> CheckReport:
     report.connected = True
     report.civicrm_version = domain.version
     report.domain = {"id": domain.id, "name": domain.name, "contact_id": domain.contact_id}
-    steps = (_activity_types, _providers, _templates, _components, _jobs)
+    steps = (_activity_types, _providers, _templates, _components, _bridge, _jobs)
     for step in steps:
         try:
             step(civicrm, report)
@@ -136,7 +142,49 @@ def _components(civicrm: CiviCRM, report: CheckReport) -> None:
         )
 
 
+def _bridge(civicrm: CiviCRM, report: CheckReport) -> None:
+    """The bridge extension: installed, enabled, its version, and the jobs it governs."""
+    try:
+        state = civicrm.extension(KEY)
+    except CiviCRMError as exc:  # e.g. an API user without 'administer CiviCRM'
+        report.warnings.append(f"cannot tell whether the civisms bridge is installed: {exc}")
+        state = None
+    jobs = civicrm.active_jobs()
+    rows = [p for p in report.providers if p["name"] == KEY]
+    status = state.status if state else "unknown"
+    report.bridge = {
+        "key": KEY, "status": status, "version": state.version if state else None,
+        "core_job_active": CORE_JOB_ACTION in jobs, "bridge_job_active": JOB_ACTION in jobs,
+        "provider_rows": [p["id"] for p in rows],
+    }
+    if status != "enabled":
+        if any(p["is_active"] for p in rows):
+            report.warnings.append(
+                f"SMS provider rows named {KEY} are active but the civisms bridge extension is "
+                f"{status}: CiviCRM cannot send through them (civicrm-extension/README.md)"
+            )
+        return
+    if CORE_JOB_ACTION in jobs:
+        report.problems.append(
+            "CiviCRM's own 'Send Scheduled SMS' (Job.process_sms) is active beside the bridge's "
+            "'Send Scheduled SMS with civisms': both would send the same mailings; disable it "
+            "in Administer > System Settings > Scheduled Jobs"
+        )
+    if JOB_ACTION not in jobs:
+        report.warnings.append(
+            "the bridge's 'Send Scheduled SMS with civisms' job is inactive: mass SMS made in "
+            "CiviCRM are sent only by `civisms jobs run`; enable it in Scheduled Jobs"
+        )
+    if not any(p["is_active"] for p in rows):
+        report.warnings.append(
+            "the civisms bridge is enabled but no active SMS provider row uses it: "
+            "run `civisms sync providers --via ROW`"
+        )
+
+
 def _jobs(civicrm: CiviCRM, report: CheckReport) -> None:
+    if report.bridge and report.bridge["status"] == "enabled":
+        return  # _bridge reported the jobs
     if "job.process_sms" in civicrm.active_jobs():
         report.warnings.append(
             "CiviCRM's own scheduled job 'Send Scheduled SMS' (Job.process_sms) is active; "

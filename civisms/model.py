@@ -182,3 +182,16 @@ class ReceiptResult:
     outcome: str
     activity_id: int | None = None
     contact_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ExtensionState:
+    """A CiviCRM extension as the site knows it.
+
+    ``status`` is ``enabled``, ``disabled`` or ``not installed``; ``version`` comes from the
+    extension's info.xml, which only the API can read (None through the database).
+    """
+
+    key: str
+    status: str
+    version: str | None = None

@@ -138,3 +138,13 @@ LIMIT 1
 SELECT j.api_entity, j.api_action
 FROM civicrm_job j
 WHERE j.is_active = 1 AND j.domain_id = %(domain_id)s
+
+-- name: extension_table
+SELECT COUNT(*) AS n
+FROM information_schema.tables
+WHERE table_schema = DATABASE() AND table_name = 'civicrm_extension'
+
+-- name: extension
+SELECT e.is_active
+FROM civicrm_extension e
+WHERE e.full_name = %(key)s

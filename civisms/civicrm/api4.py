@@ -23,6 +23,7 @@ from civisms.model import (
     Campaign,
     Contact,
     Domain,
+    ExtensionState,
     Group,
     MessageTemplate,
     Phone,
@@ -104,6 +105,16 @@ class Api4CiviCRM(Api4Webhooks, CiviCRM):
             "select": ["api_entity", "api_action"], "orderBy": {"id": "ASC"},
             "where": [["is_active", "=", True], ["domain_id", "=", self.domain_id]]})
         return [f"{r['api_entity']}.{r['api_action']}".lower() for r in rows]
+
+    def extension(self, key: str) -> ExtensionState | None:
+        """API v4 ``Extension.get``: status and version from the site's extension manager."""
+        rows = self.api.values("Extension", "get", {
+            "select": ["key", "status", "version"], "where": [["key", "=", key]]})
+        if not rows:
+            return ExtensionState(key, "not installed")
+        status = {"installed": "enabled", "disabled": "disabled"}.get(
+            str(rows[0].get("status")), "not installed")
+        return ExtensionState(key, status, rows[0].get("version"))
 
     def acting_contact_id(self) -> int | None:
         """The API key's own contact: API v4 resolves ``user_contact_id`` to the logged-in

@@ -23,6 +23,7 @@ from civisms.model import (
     Campaign,
     Contact,
     Domain,
+    ExtensionState,
     Group,
     MessageTemplate,
     Phone,
@@ -97,6 +98,11 @@ class CiviCRM(abc.ABC):
     def active_jobs(self) -> list[str]:
         """``api_entity.api_action`` of the site's active scheduled jobs (``job.process_sms``)."""
         return []
+
+    def extension(self, key: str) -> ExtensionState | None:
+        """Whether the CiviCRM extension ``key`` is enabled, disabled or not installed (and
+        its version when the backend can tell); None when the backend cannot tell at all."""
+        return None
 
     # -- contacts ------------------------------------------------------------------------
 

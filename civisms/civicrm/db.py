@@ -20,6 +20,7 @@ from civisms.model import (
     Campaign,
     Contact,
     Domain,
+    ExtensionState,
     Group,
     MessageTemplate,
     Phone,
@@ -85,6 +86,15 @@ class DbCiviCRM(DbWebhooks, CiviCRM):
             f"{r['api_entity']}.{r['api_action']}".lower()
             for r in self.db.rows(query("active_jobs"), {"domain_id": self.domain_id})
         ]
+
+    def extension(self, key: str) -> ExtensionState | None:
+        # civicrm_extension is in every real CiviCRM; a bare schema without it cannot tell.
+        if not self.db.rows(query("extension_table"))[0]["n"]:
+            return None
+        rows = self.db.rows(query("extension"), {"key": key})
+        if not rows:
+            return ExtensionState(key, "not installed")
+        return ExtensionState(key, "enabled" if rows[0]["is_active"] else "disabled")
 
     def _option_rows(self, group: str) -> list[dict[str, Any]]:
         if group not in self._options:

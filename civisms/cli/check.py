@@ -52,6 +52,12 @@ def _print_report(report) -> None:  # type: ignore[no-untyped-def]
         default = ", default" if p["is_default"] else ""
         adapter = p["adapter"] or "no adapter"
         click.echo(f"  {p['id']:>3}  {p['title']}  [{p['name']} → {adapter}; {state}{default}]")
+    if report.bridge:
+        b = report.bridge
+        version = f" {b['version']}" if b["version"] else ""
+        core = "active" if b["core_job_active"] else "off"
+        click.echo(f"civisms bridge:  {b['status']}{version} (CiviCRM's 'Send Scheduled SMS': "
+                   f"{core}; provider rows: {', '.join(map(str, b['provider_rows'])) or 'none'})")
     for warning in report.warnings:
         click.echo(f"warning: {warning}")
     if report.ok:
