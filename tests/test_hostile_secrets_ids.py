@@ -114,7 +114,7 @@ def test_twilio_echoing_the_authorization_header_leaks_nothing(
     with hostile_gateway(mode="echo_auth") as gw:
         use_gateway(site, gw.url)
         site.execute("UPDATE civicrm_sms_provider SET password = %s WHERE id = 3", [TOKEN])
-        for args in (["providers", "test", "3", "--to", "+15550001111"],
+        for args in (["providers", "test", "3", "--to", "+14155550111"],
                      ["send", "--contact", "3", "--provider", "3", "--name", "N",
                       "--text", "Hi", "--yes"]):
             result = invoke(*args)

@@ -190,9 +190,17 @@ def test_timeout_is_unknown_never_resent_until_resolved(jobs, site: SiteDb) -> N
         site.execute("UPDATE civicrm_sms_provider SET api_params = CONCAT(api_params, "
                      "'\ncivisms_timeout=0.2') WHERE id = 3")
         mailing = schedule_mailing(site)
-        _, data = jobs("--once")
+        result, data = jobs("--once")
     assert data["total"]["unknown"] == 4
     assert site.scalar("SELECT COUNT(*) FROM civisms_queue_state WHERE state = 'unknown'") == 4
+    # A cron job notices: exit 1, the count and the command that settles them.
+    assert result.exit_code == 1
+    assert "4 messages may or may not" in result.stderr and "--resolve-unknown" in result.stderr
+    status = CliRunner().invoke(main, ["mailing", "status", str(mailing)])
+    assert ", 4 unknown" in status.stdout and "--resolve-unknown failed" in status.stdout
+    shown = json.loads(CliRunner().invoke(main, ["mailing", "status", str(mailing),
+                                                 "--json"]).stdout)
+    assert shown["unknown"] == 4 and str(mailing) in shown["settle_unknown"]
     with fake_twilio() as gateway:
         use_gateway(site, gateway.url)
         jobs("--once")

@@ -132,3 +132,19 @@ def test_an_unreachable_gateway_leaves_the_send_resumable(run, site: SiteDb) -> 
     # One SMS activity for the whole send, its targets the contacts texted.
     (sms,) = activities(site, "SMS")
     assert contacts_of(site, sms["id"], "Activity Targets") == sorted(map(int, CONTACTS))
+
+
+def test_providers_test_asks_a_slow_gateway_once_and_exits_1(run, site: SiteDb) -> None:  # type: ignore[no-untyped-def]
+    with fake_twilio(default=HANG, hang=1.5) as gateway:
+        point_at(site, gateway.url)
+        result = run("providers", "test", "3", "--to", "+1 415 555 0199", "--json")
+    assert result.exit_code == 1
+    assert gateway.requests_to() == ["+14155550199"]
+    assert json.loads(result.stdout)["outcome"] == "unknown"
+
+
+def test_providers_test_refuses_a_number_that_is_not_valid(run, site: SiteDb) -> None:  # type: ignore[no-untyped-def]
+    # Possible (ten digits) but not a valid US number: the rule every recipient gets.
+    result = run("providers", "test", "3", "--to", "+1 555 867 5310")
+    assert result.exit_code == 2
+    assert "not a valid phone number" in result.output

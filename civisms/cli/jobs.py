@@ -120,7 +120,12 @@ def run(obj: Any, once: bool, interval: float, workers: int, concurrency: int,
             click.echo(f"paused mailing {mailing}: {reason}", err=True)
         if summary["stopped"]:
             click.echo(f"stopped: {summary['stopped']}", err=True)
-    if summary["paused"]:
+    unknown = summary["total"]["unknown"]
+    if unknown:
+        click.echo(f"civisms: {unknown} messages may or may not have reached the gateway "
+                   "(unknown); see civisms mailing status ID, settle with: civisms jobs run "
+                   "--resolve-unknown failed (or resend) [--mailing ID]", err=True)
+    if summary["paused"] or unknown:
         sys.exit(1)
 
 

@@ -270,17 +270,28 @@ def show_status(st: lifecycle.Status, as_json: bool) -> None:
         "id": st.mailing.id, "name": st.mailing.name, "status": st.mailing.status,
         "recipients": st.mailing.recipients, "queued": c.queued, "sent": c.sent,
         "delivered": c.delivered, "failed": c.failed, "unknown": c.unknown,
-        "failures": c.failures,
+        "failures": c.failures, "settle_unknown": _settle_command(st.mailing.id, c.unknown),
     }
     if as_json:
         print_json(data)
         return
-    click.echo(f"mailing {st.mailing.id} {st.mailing.name!r}: {st.mailing.status}")
+    # Messages that may or may not have been texted: never shown as a clean Complete.
+    state = st.mailing.status + (f", {c.unknown} unknown" if c.unknown else "")
+    click.echo(f"mailing {st.mailing.id} {st.mailing.name!r}: {state}")
     click.echo(f"  recipients {st.mailing.recipients}, queued {c.queued}, sent {c.sent}, "
                f"delivered {c.delivered if c.delivered is not None else 'n/a'}, "
                f"failed {c.failed}, unknown {c.unknown}")
     for reason, n in c.failures.items():
         click.echo(f"  failed {n:>6}: {reason}")
+    if c.unknown:
+        click.echo(f"  unknown {c.unknown:>5}: may or may not have reached the gateway; "
+                   f"settle with: {data['settle_unknown']}")
+
+
+def _settle_command(mailing_id: int, unknown: int) -> str | None:
+    if not unknown:
+        return None
+    return f"civisms jobs run --resolve-unknown failed --mailing {mailing_id} (or resend)"
 
 
 def _print_result(verb: str, result: lifecycle.MailingResult, as_json: bool) -> None:

@@ -6,7 +6,6 @@ import sys
 from typing import Any
 
 import click
-import phonenumbers
 
 from civisms.cli import print_json
 from civisms.errors import (
@@ -16,8 +15,10 @@ from civisms.errors import (
     ProviderError,
     RateLimitedError,
     RecipientError,
+    verdict,
 )
 from civisms.model import SmsProvider
+from civisms.numbers import to_e164
 from civisms.providers.base import (
     OutboundMessage,
     Provider,
@@ -142,7 +143,7 @@ def test_command(obj: Any, provider: str, to: str, text: str, as_json: bool) -> 
         result = send_with_retry(gateway, message, TEST_POLICY)
     except ProviderError as exc:
         _report_error(head, exc, gateway, as_json)
-        sys.exit(1)
+        sys.exit(1)  # failed, or unknown: the gateway may have it (never asked twice)
     finally:
         gateway.close()
     shown = {**head, "ok": True, "message_id": result.message_id, "status": result.status.value,
@@ -176,11 +177,16 @@ def _report_error(head: dict[str, Any], exc: ProviderError, gateway: Provider,
                   as_json: bool) -> None:
     kind = _kind(exc)
     text = gateway.scrub(str(exc))
+    outcome = verdict(exc).state
     if as_json:
-        print_json({**head, "ok": False, "error": {"kind": kind, "code": exc.code,
-                                                    "message": text}})
+        print_json({**head, "ok": False, "outcome": "not_sent" if outcome == "release"
+                    else outcome, "error": {"kind": kind, "code": exc.code, "message": text}})
         return
     click.echo(f"civisms: {kind.replace('_', ' ')} error: {text}", err=True)
+    if outcome == "unknown":
+        click.echo("civisms: outcome unknown: the gateway may have taken the message, so it "
+                   "was not sent again; check the gateway's log or the phone before retrying",
+                   err=True)
 
 
 def _kind(exc: ProviderError) -> str:
@@ -206,10 +212,10 @@ def _find_row(rows: list[SmsProvider], wanted: str) -> SmsProvider:
 
 
 def _e164(number: str, region: str | None) -> str:
-    try:
-        parsed = phonenumbers.parse(number, region)
-    except phonenumbers.NumberParseException as exc:
-        raise InputError(f"--to {number!r}: not a phone number ({exc})") from None
-    if not phonenumbers.is_possible_number(parsed):
-        raise InputError(f"--to {number!r}: not a possible phone number")
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    # The same rule as every recipient's number (civisms.numbers): valid, not just possible.
+    found = to_e164(number, region)
+    if found is None:
+        where = f" (read in {region})" if region and not number.strip().startswith("+") else ""
+        raise InputError(f"--to {number!r}: not a valid phone number{where}; give it in "
+                         "E.164, e.g. +447700900123, or set CIVISMS_DEFAULT_REGION")
+    return found

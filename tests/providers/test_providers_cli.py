@@ -69,34 +69,34 @@ def test_list_json(fixed_site: FixedSite, run_cli: Callable[..., Result]) -> Non
 def test_send_through_the_local_provider(fixed_site: FixedSite, run_cli: Callable[..., Result],
                                          tmp_path: Path) -> None:
     fixed_site.rows = rows()
-    result = run_cli("providers", "test", "local outbox", "--to", "+1 555 867 5310",
+    result = run_cli("providers", "test", "local outbox", "--to", "+1 415 555 0199",
                      "--text", "Hello é")
     assert result.exit_code == 0, result.stderr
-    assert "sent via Local outbox (local) to +15558675310: id local-" in result.stdout
+    assert "sent via Local outbox (local) to +14155550199: id local-" in result.stdout
     assert "status accepted" in result.stdout
     [record] = [json.loads(line) for line in (tmp_path / "outbox.jsonl").read_text().splitlines()]
-    assert record["text"] == "Hello é" and record["to"] == "+15558675310"
+    assert record["text"] == "Hello é" and record["to"] == "+14155550199"
 
 
 def test_inactive_unknown_and_bad_input(fixed_site: FixedSite,
                                         run_cli: Callable[..., Result]) -> None:
     fixed_site.rows = rows()
-    result = run_cli("providers", "test", "4", "--to", "+15558675310")
+    result = run_cli("providers", "test", "4", "--to", "+14155550199")
     assert result.exit_code == 2 and "is_active = 0" in result.stderr
-    result = run_cli("providers", "test", "Nope", "--to", "+15558675310")
+    result = run_cli("providers", "test", "Nope", "--to", "+14155550199")
     assert result.exit_code == 2 and "2 'Local outbox'" in result.stderr
     result = run_cli("providers", "test", "2", "--to", "hello")
     assert result.exit_code == 2 and "--to" in result.stderr
-    result = run_cli("providers", "test", "6", "--to", "+15558675310")
+    result = run_cli("providers", "test", "6", "--to", "+14155550199")
     assert result.exit_code == 2 and "telerivet" in result.stderr
 
 
-@pytest.mark.parametrize(("number", "kind"), [("+15550000001", "opted_out"),
-                                              ("+15550000000", "recipient")])
+@pytest.mark.parametrize(("number", "kind"), [("+14155550181", "opted_out"),
+                                              ("+14155550180", "recipient")])
 def test_classified_recipient_errors(fixed_site: FixedSite, run_cli: Callable[..., Result],
                                      number: str, kind: str) -> None:
-    fixed_site.rows = [make_row("org.civisms.local", "opted_out_numbers=+15550000001\n"
-                                "invalid_numbers=+15550000000", id=2, title="Local")]
+    fixed_site.rows = [make_row("org.civisms.local", "opted_out_numbers=+14155550181\n"
+                                "invalid_numbers=+14155550180", id=2, title="Local")]
     result = run_cli("providers", "test", "2", "--to", number, "--json")
     assert result.exit_code == 1
     shown = json.loads(result.stdout)
@@ -120,11 +120,11 @@ def test_sample_site_through_the_db_backend(site, monkeypatch: pytest.MonkeyPatc
     assert shown["Twilio (disabled)"]["adapter"] == "twilio"
     assert not shown["Twilio (disabled)"]["is_active"]
     assert "not-a-real-token" not in result.stdout and "not-a-secret" not in result.stdout
-    sent = run_cli("providers", "test", "Local outbox", "--to", "+15558675310", "--json")
+    sent = run_cli("providers", "test", "Local outbox", "--to", "+14155550199", "--json")
     assert sent.exit_code == 0, sent.stderr
     assert json.loads(sent.stdout)["status"] == "accepted"
     assert (tmp_path / "outbox.jsonl").exists()
-    refused = run_cli("providers", "test", "Twilio (disabled)", "--to", "+15558675310")
+    refused = run_cli("providers", "test", "Twilio (disabled)", "--to", "+14155550199")
     assert refused.exit_code == 2 and "is_active = 0" in refused.stderr
 
 
