@@ -27,6 +27,7 @@ class CheckReport:
     bridge: dict[str, Any] | None = None
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    public_url: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -52,7 +53,20 @@ def adapter_name(provider: SmsProvider) -> str | None:
         return None
 
 
-def describe_provider(provider: SmsProvider) -> dict[str, Any]:
+def webhook_urls(provider: SmsProvider, public_url: str | None) -> dict[str, str]:
+    """Where the gateway of ``provider`` sends receipts and replies (``civisms serve``),
+    its ``webhook_token`` masked; ``<CIVISMS_PUBLIC_URL>`` stands in when unset."""
+    from civisms.civicrm.params import raw_api_param
+
+    base = (public_url or "<CIVISMS_PUBLIC_URL>").rstrip("/")
+    token = raw_api_param(provider.api_params_raw, "webhook_token") or provider.api_params.get(
+        "webhook_token")
+    query = f"?civisms_token={MASK}" if token else ""
+    return {kind: f"{base}/webhooks/{provider.id}/{kind}{query}"
+            for kind in ("status", "inbound")}
+
+
+def describe_provider(provider: SmsProvider, public_url: str | None = None) -> dict[str, Any]:
     """A provider row for display, secrets masked (password and secret-looking params)."""
     params = {
         key: (MASK if is_secret_param(key) else mask_value(value))
@@ -70,13 +84,15 @@ def describe_provider(provider: SmsProvider) -> dict[str, Any]:
         "is_active": provider.is_active,
         "is_default": provider.is_default,
         "adapter": adapter_name(provider),
+        "webhooks": webhook_urls(provider, public_url),
     }
 
 
-def run_check(civicrm: CiviCRM) -> CheckReport:
+def run_check(civicrm: CiviCRM, public_url: str | None = None) -> CheckReport:
     """Connect, read what civisms needs, and list every problem found (never raises for
-    CiviCRM errors: they become problems)."""
-    report = CheckReport(backend=civicrm.backend_name)
+    CiviCRM errors: they become problems). ``public_url`` (``CIVISMS_PUBLIC_URL``) makes
+    each provider's webhook URLs whole."""
+    report = CheckReport(backend=civicrm.backend_name, public_url=public_url)
     try:
         domain = civicrm.domain()
     except CiviCRMError as exc:
@@ -107,7 +123,7 @@ def _activity_types(civicrm: CiviCRM, report: CheckReport) -> None:
 
 def _providers(civicrm: CiviCRM, report: CheckReport) -> None:
     providers = civicrm.sms_providers(include_inactive=True)
-    report.providers = [describe_provider(p) for p in providers]
+    report.providers = [describe_provider(p, report.public_url) for p in providers]
     if not any(p.is_active for p in providers):
         report.warnings.append(
             "no active SMS provider: add one in CiviCRM (Administer > System Settings > "

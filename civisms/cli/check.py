@@ -24,7 +24,7 @@ def command(obj: object, as_json: bool) -> None:
     """
     civicrm = obj.civicrm()  # type: ignore[attr-defined]
     with civicrm:
-        report = run_check(civicrm)
+        report = run_check(civicrm, obj.settings.public_url)
     if as_json:
         print_json(report.as_dict())
     elif report.connected:
@@ -52,6 +52,8 @@ def _print_report(report) -> None:  # type: ignore[no-untyped-def]
         default = ", default" if p["is_default"] else ""
         adapter = p["adapter"] or "no adapter"
         click.echo(f"  {p['id']:>3}  {p['title']}  [{p['name']} → {adapter}; {state}{default}]")
+        click.echo(f"       receipts: {p['webhooks']['status']}")
+        click.echo(f"       replies:  {p['webhooks']['inbound']}")
     if report.bridge:
         b = report.bridge
         version = f" {b['version']}" if b["version"] else ""

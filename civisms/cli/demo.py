@@ -77,7 +77,7 @@ def _individual_sms(settings: Settings) -> None:
             contact_ids=ids, source_contact_id=resolve.acting_user(civicrm, settings) or 1,
             region=settings.default_region, max_segments=settings.max_segments,
         )
-        adapter = provider_for(row, outbox=settings.outbox)
+        adapter = provider_for(row, outbox=settings.outbox, public_url=settings.public_url)
         try:
             journal = Journal.for_civicrm(civicrm, settings.journal_path)
             outcome = individual.send(civicrm, journal, plan, adapter)

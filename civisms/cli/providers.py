@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from civisms.check import webhook_urls
 from civisms.cli import print_json
 from civisms.errors import (
     ConfigError,
@@ -52,7 +53,7 @@ def list_command(obj: Any, as_json: bool) -> None:
     """
     with obj.civicrm() as civicrm:
         rows = civicrm.sms_providers(include_inactive=True)
-    shown = [describe(row, obj.settings.outbox) for row in rows]
+    shown = [describe(row, obj.settings.outbox, obj.settings.public_url) for row in rows]
     if as_json:
         print_json(shown)
         return
@@ -67,12 +68,16 @@ def list_command(obj: Any, as_json: bool) -> None:
         mps = item["rate_limit"]
         rate = f"{mps:g} segment{'' if mps == 1 else 's'}/s" if mps else "-"
         click.echo(f"      from: {senders}   rate: {rate}   url: {item['api_url'] or '-'}")
+        click.echo(f"      receipts: {item['webhooks']['status']}")
+        click.echo(f"      replies:  {item['webhooks']['inbound']}")
         if item["problem"]:
             click.echo(f"      problem: {item['problem']}")
 
 
-def describe(row: SmsProvider, outbox: Any = None) -> dict[str, Any]:
-    """A provider row as shown by ``providers list``, every secret masked."""
+def describe(row: SmsProvider, outbox: Any = None, public_url: str | None = None
+             ) -> dict[str, Any]:
+    """A provider row as shown by ``providers list``, every secret masked, with the URLs
+    its gateway sends receipts and replies to."""
     secrets = _row_secrets(row)
     item: dict[str, Any] = {
         "id": row.id, "title": row.title, "name": row.name, "adapter": None,
@@ -84,6 +89,7 @@ def describe(row: SmsProvider, outbox: Any = None) -> dict[str, Any]:
         },
         "from": [], "rate_limit": None, "is_active": row.is_active,
         "is_default": row.is_default, "problem": None,
+        "webhooks": webhook_urls(row, public_url),
     }
     try:
         cls = adapter_class(row.name)
@@ -134,7 +140,7 @@ def test_command(obj: Any, provider: str, to: str, text: str, as_json: bool) -> 
     number = _e164(to, settings.default_region)
     with obj.civicrm() as civicrm:
         row = _find_row(civicrm.sms_providers(include_inactive=True), provider)
-    gateway = provider_for(row, outbox=settings.outbox)
+    gateway = provider_for(row, outbox=settings.outbox, public_url=settings.public_url)
     message = OutboundMessage(to=number, text=text,
                               segments=segment(text, cut=gateway.segment_cut).segments)
     head = {"provider_id": row.id, "title": row.title, "adapter": adapter_name(type(gateway)),

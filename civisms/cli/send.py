@@ -160,7 +160,8 @@ def _run(civicrm: Any, journal: Journal, send_id: int, row: Any, settings: Any,
     options.progress = bar.update
     restore = _on_signals(stop, caught)
     # A bridge row (CiviCRM's screens) sends through the gateway row it names.
-    adapter = provider_for(gateway_row(row, civicrm.sms_providers()), outbox=settings.outbox)
+    adapter = provider_for(gateway_row(row, civicrm.sms_providers()), outbox=settings.outbox,
+                           public_url=settings.public_url)
     try:
         outcome = individual.run(civicrm, journal, send_id, adapter, options=options,
                                  resolve_unknown=resolve_unknown)

@@ -276,15 +276,15 @@ class ProviderConfig:
     api_params_raw: str | None = field(default=None, repr=False)
     public_url: str | None = None
 
-    def webhook_url(self, kind: str) -> str | None:
+    def webhook_url(self, kind: str, *, token: bool = True) -> str | None:
         """``{CIVISMS_PUBLIC_URL}/webhooks/{id}/{kind}`` (``status`` or ``inbound``), with
-        the row's ``webhook_token`` as ``civisms_token`` when it has one; None without
-        a public URL."""
+        the row's ``webhook_token`` as ``civisms_token`` when it has one (and ``token``);
+        None without a public URL."""
         if not self.public_url or self.id is None:
             return None
         url = f"{self.public_url.rstrip('/')}/webhooks/{self.id}/{kind}"
-        token = self.webhook_token
-        return f"{url}?{urlencode({'civisms_token': token})}" if token else url
+        secret = self.webhook_token if token else None
+        return f"{url}?{urlencode({'civisms_token': secret})}" if secret else url
 
     @property
     def webhook_token(self) -> str | None:

@@ -123,7 +123,9 @@ class _HttpGateway(Provider):
         self.url = config.base_url
         if parts.path in ("", "/"):
             self.url = config.base_url.rstrip("/") + self.default_path
-        self.dlr_url = config.full_param("dlr-url")
+        # The row's own URL wins; else civisms' receipt route (CIVISMS_PUBLIC_URL);
+        # callback_url adds the token.
+        self.dlr_url = config.full_param("dlr-url") or config.webhook_url("status", token=False)
         self.number_format = config.params.get("number_format", self.default_number_format)
         self.name = f"{self.label} ({config.title})"
         self.http = http_client(self.name, config)

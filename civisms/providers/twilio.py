@@ -106,7 +106,9 @@ class TwilioProvider(Provider):
                               "MessagingServiceSid=MG...")
         base = config.base_url.rstrip("/").split("/2010-04-01")[0]
         self.url = f"{base}/2010-04-01/Accounts/{self.account_sid}/Messages.json"
-        self.status_callback = config.full_param("StatusCallback")
+        # The row's own URL wins; else civisms' receipt route (CIVISMS_PUBLIC_URL).
+        self.status_callback = (config.full_param("StatusCallback")
+                                or config.webhook_url("status"))
         self.http = http_client(f"Twilio ({config.title})", config)
 
     def send(self, message: OutboundMessage) -> SendResult:

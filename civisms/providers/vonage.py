@@ -96,7 +96,8 @@ class VonageProvider(Provider):
                               "from=+15551234567 or from=MyOrg (several separated by |)")
         base = config.base_url.rstrip("/").removesuffix("/sms/json")
         self.url = f"{base}/sms/json"
-        self.callback = config.full_param("callback")
+        # The row's own URL wins; else civisms' receipt route (CIVISMS_PUBLIC_URL).
+        self.callback = config.full_param("callback") or config.webhook_url("status")
         self.signature_secret = config.full_param("signature_secret")
         method = config.params.get("signature_method", "md5hash").lower()
         if method != "md5hash" and method not in _METHODS:

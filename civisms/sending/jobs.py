@@ -89,7 +89,8 @@ def tuned_provider(row: Any, settings: Settings, config: RunConfig, share: int) 
     as the messages in flight, unless the row's ``api_params`` chose otherwise."""
     params = {"civisms_http": config.http, "civisms_pool": str(config.concurrency),
               **row.api_params}
-    return provider_for(dataclasses.replace(row, api_params=params), outbox=settings.outbox)
+    return provider_for(dataclasses.replace(row, api_params=params), outbox=settings.outbox,
+                        public_url=settings.public_url)
 
 
 def bucket_for(provider: Provider, config: RunConfig, settings: MailerSettings,
