@@ -90,13 +90,16 @@ def work(civicrm: CiviCRM, journal: Journal, provider_for: Callable[[int], Provi
     try:
         while not stop.is_set():
             due = journal.providers_with_pending()
+            stalled = False
             for provider_id in due:
                 if provider_id not in providers:
                     providers[provider_id] = provider_for(provider_id)
                 opts = options()
                 opts.stop = stop
-                drain(civicrm, journal, providers[provider_id], provider_id, options=opts)
-            if not due:
+                tally = drain(civicrm, journal, providers[provider_id], provider_id,
+                              options=opts)
+                stalled = stalled or tally.stopped is not None
+            if not due or stalled:  # nothing to do, or a gateway to give time to recover
                 stop.wait(interval)
     finally:
         for provider in providers.values():
