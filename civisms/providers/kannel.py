@@ -304,6 +304,7 @@ class JasminProvider(_HttpGateway):
         return 200, "ACK/Jasmin", "text/plain"
 
 
+_COMMAND_STATUS = re.compile(r"0x[0-9A-Fa-f]+|\d+")
 _SMPP_FIELD = re.compile(r"(?:^|\s)(stat|err):(\S*)")
 
 
@@ -318,8 +319,10 @@ def kannel_receipt(dlr: str, answer: str) -> tuple[DeliveryStatus, str, str | No
     answer = answer.strip()
     status = map_status(KANNEL_STATUSES, dlr)
     if answer.upper().startswith("NACK/"):
+        # NACK/0x0000000b/Invalid destination address; Kannel's own refusals give a reason
+        # instead of a code (NACK/no SMSC), which stays in the raw receipt.
         code = answer[5:].partition("/")[0].strip()
-        return status, "NACK", code or None
+        return status, "NACK", code if _COMMAND_STATUS.fullmatch(code) else None
     fields = {k: v for k, v in _SMPP_FIELD.findall(answer)}
     stat = fields.get("stat", "").upper()
     if stat:
