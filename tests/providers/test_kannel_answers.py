@@ -96,6 +96,7 @@ def test_jasmin_answers_by_their_text(body: str, status: int, cls: type) -> None
     ("16", "NACK/0x0000000b/Invalid destination address",
      (S.FAILED, "NACK", "0x0000000b")),
     ("16", "NACK/", (S.FAILED, "NACK", None)),
+    ("16", "NACK/no SMSC", (S.FAILED, "NACK", None)),
     ("1", "", (S.DELIVERED, "1", None)),
 ])
 def test_kannel_receipt_fields(dlr: str, answer: str,
@@ -132,9 +133,9 @@ def test_providers_test_warns_when_kannel_sent_fewer_parts(
     responses.add(responses.GET, KANNEL, body=answer, status=202)
     fixed_site.rows = [make_row("org.civisms.kannel", "", id=9, title="Kannel",
                                 username="tester", password="k4nnel-pw")]
-    result = run_cli("providers", "test", "9", "--to", "+15558675310", "--text", "x" * 200)
+    result = run_cli("providers", "test", "9", "--to", "+14155550199", "--text", "x" * 200)
     assert result.exit_code == 0, result.stderr
     assert ("sent 1 part of a 2-part message" in result.stderr) is warned
-    shown = run_cli("providers", "test", "9", "--to", "+15558675310", "--text", "x" * 200,
+    shown = run_cli("providers", "test", "9", "--to", "+14155550199", "--text", "x" * 200,
                     "--json")
     assert (json.loads(shown.stdout)["warning"] is not None) is warned

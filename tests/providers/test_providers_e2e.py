@@ -21,7 +21,7 @@ import pytest
 from click.testing import Result
 from provider_helpers import TWILIO_SID, TWILIO_TOKEN, FixedSite, data, make_row
 
-TO = "+15558675310"
+TO = "+14155550199"
 TEXT = "Hello é"
 
 
@@ -128,7 +128,7 @@ def test_vonage(gateway: Gateway, fixed_site: FixedSite, run_cli: Callable[..., 
     assert shown["price"] == "0.03330000"
     [req] = gateway.requests
     assert parse_qs(req["body"].decode()) == {
-        "from": ["15550003000"], "to": ["15558675310"], "text": [TEXT], "type": ["text"]}
+        "from": ["15550003000"], "to": ["14155550199"], "text": [TEXT], "type": ["text"]}
     # The official SDK's Basic header; the secret is never in the body.
     assert req["headers"]["Authorization"] == "Basic " + base64.b64encode(
         b"abcd1234:v0nage-api-s3cret").decode()
@@ -148,7 +148,7 @@ def test_clickatell_one_api(gateway: Gateway, fixed_site: FixedSite,
     assert req["headers"]["Authorization"] == "K3y=="
     assert req["headers"]["Content-Type"] == "application/json"
     assert json.loads(req["body"]) == {"messages": [
-        {"channel": "sms", "to": "15558675310", "content": TEXT}]}
+        {"channel": "sms", "to": "14155550199", "content": TEXT}]}
 
 
 @TRANSPORTS
@@ -162,7 +162,7 @@ def test_clickatell_extension_row(gateway: Gateway, fixed_site: FixedSite,
     shown = send(run_cli, 4)
     assert shown["message_id"] == "1d1b0c2d3a5e4bbbb7e9f6a2c4d5e6f7"
     [req] = gateway.requests
-    assert req["query"] == {"apiKey": ["K3y=="], "to": ["15558675310"], "content": [TEXT],
+    assert req["query"] == {"apiKey": ["K3y=="], "to": ["14155550199"], "content": [TEXT],
                             "from": ["MyOrg"]}
 
 
@@ -196,7 +196,7 @@ def test_jasmin(gateway: Gateway, fixed_site: FixedSite, run_cli: Callable[..., 
     assert shown["message_id"] == "07033084-5cfd-4812-90a4-e4d24ffb6e3d"
     [req] = gateway.requests
     assert parse_qs(req["body"].decode()) == {"username": ["civisms"], "password": ["j4smin-pw"],
-                                              "to": ["15558675310"], "content": [TEXT]}
+                                              "to": ["14155550199"], "content": [TEXT]}
 
 
 def test_wrong_api_url_stops_with_a_clear_line(gateway: Gateway, fixed_site: FixedSite,

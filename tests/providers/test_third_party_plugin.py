@@ -72,12 +72,12 @@ def test_plugin_is_listed_and_used(acme_distribution: Path, fixed_site: FixedSit
     assert shown["rate_limit"] == 7.0 and shown["from"] == ["+15550004000"]
     text = run_cli("providers", "list")
     assert "ACME  [com.acme.sms → acme]  active" in text.stdout
-    sent = run_cli("providers", "test", "ACME", "--to", "+15558675310", "--json")
+    sent = run_cli("providers", "test", "ACME", "--to", "+14155550199", "--json")
     assert sent.exit_code == 0, sent.stderr
     assert json.loads(sent.stdout)["message_id"] == "acme-1"
     import acme_sms  # type: ignore[import-not-found]
 
-    assert [m.to for m in acme_sms.SENT] == ["+15558675310"]
+    assert [m.to for m in acme_sms.SENT] == ["+14155550199"]
 
 
 def test_without_the_plugin_the_row_has_no_adapter(fixed_site: FixedSite,
