@@ -53,6 +53,13 @@ if ! command -v php >/dev/null 2>&1 || ! command -v phpunit >/dev/null 2>&1 \
   apt_install php-cli php-curl phpunit
 fi
 
+# 3b. A real Kannel (bearerbox, smsbox; fakesmsc from kannel-extras) for the gateway tests
+#     in tests/providers/test_real_kannel.py, which start their own on free loopback ports.
+if [ ! -x /usr/sbin/bearerbox ] || [ ! -x /usr/lib/kannel/test/fakesmsc ]; then
+  echo "setup: installing Kannel (Debian packages kannel, kannel-extras)"
+  apt_install kannel kannel-extras
+fi
+
 # 4. The virtualenv.
 PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
