@@ -17,7 +17,7 @@ class org_civisms_bridge extends CRM_SMS_Provider {
    *
    * @var string
    */
-  public $_apiURL = 'http://127.0.0.1:8787';
+  public $_apiURL = 'http://127.0.0.1:8080';
 
   /**
    * One instance per provider row.

@@ -5,8 +5,10 @@
 ``CIVISMS_CONFIG``) on its first request or at start-up.
 
 Routes come from the modules in ``ROUTE_MODULES``: each exposes ``routes() -> list`` of
-Starlette routes. A new group of endpoints is one more module under ``civisms/web/`` and
-one more name in that tuple (docs/service.md "Adding routes").
+Starlette routes, and may expose ``start(service) -> stop`` for a background worker the
+app starts after CiviCRM is ready and stops at shutdown. A new group of endpoints is one
+more module under ``civisms/web/`` and one more name in that tuple
+(docs/service.md "Adding routes").
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from civisms.web.service import Service
 log = logging.getLogger(__name__)
 
 #: Modules whose ``routes()`` make up the app, in order.
-ROUTE_MODULES: tuple[str, ...] = ("civisms.web.health", "civisms.web.webhooks")
+ROUTE_MODULES: tuple[str, ...] = ("civisms.web.health", "civisms.web.webhooks",
+                                  "civisms.web.bridge")
 
 
 def collect_routes(modules: Sequence[str] = ROUTE_MODULES) -> list[BaseRoute]:
@@ -55,7 +58,11 @@ def create_app(settings: Settings | None = None, *,
             await service.run(service.civicrm)  # tables, indexes, one connection ready
         except Exception as exc:  # the service still starts; /healthz says what is wrong
             log.error("civisms serve: CiviCRM not ready at start-up: %s", exc)
+        stops = [module.start(service) for module in map(importlib.import_module, modules)
+                 if hasattr(module, "start")]
         yield
+        for stop in stops:
+            stop()
         service.close()
 
     app = Starlette(routes=collect_routes(modules), lifespan=lifespan)

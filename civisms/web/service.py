@@ -57,6 +57,11 @@ class Service:
         self._prepared = False
         self.limiter = anyio.CapacityLimiter(THREADS)
 
+    @property
+    def connector(self) -> Callable[[Settings], CiviCRM]:
+        """How this service opens a CiviCRM backend (for threads that need their own)."""
+        return self._connector
+
     async def run(self, func: Callable[..., T], *args: Any) -> T:
         """Run blocking ``func(*args)`` in a worker thread."""
         return await anyio.to_thread.run_sync(func, *args, limiter=self.limiter)

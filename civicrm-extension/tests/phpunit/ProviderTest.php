@@ -179,7 +179,7 @@ class ProviderTest extends TestCase {
     $this->assertNotSame($first, $other);
     $this->assertNotSame($first, $forced);
     $this->assertSame(3, CRM_SMS_BAO_SmsProvider::$reads);
-    $this->assertSame('http://127.0.0.1:8787', org_civisms_bridge::singleton([])->_apiURL);
+    $this->assertSame('http://127.0.0.1:8080', org_civisms_bridge::singleton([])->_apiURL);
   }
 
   public function testCallbackIsHarmlessAndInboundPointsToCivisms(): void {
@@ -199,7 +199,7 @@ class ProviderTest extends TestCase {
       'id' => 5,
       'name' => 'org.civisms.bridge',
       'password' => 's3cret-token',
-      'api_url' => 'http://127.0.0.1:8787',
+      'api_url' => 'http://127.0.0.1:8080',
       'api_params' => ['civisms_via' => '3'],
     ];
   }
