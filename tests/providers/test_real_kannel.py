@@ -261,3 +261,25 @@ def test_providers_test_names_the_recipient_not_the_credentials(
     result = run_cli("providers", "test", "9", "--to", "+14155550199", "--json")
     error = json.loads(result.stdout)["error"]
     assert error["kind"] == "fatal" and "Authorization failed" in error["message"]
+
+
+def test_a_mass_mailing_through_kannel_goes_on_past_unroutable_numbers(
+        rig: KannelRig, site: SiteDb, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mailing_factory import schedule_mailing
+    from test_jobs import make_jobs
+
+    site.execute("UPDATE civicrm_sms_provider SET is_active = 1, name = 'org.civisms.kannel', "
+                 "api_url = %s, username = %s, password = %s, api_params = %s WHERE id = 3",
+                 [rig.sendsms_url, USER, PASSWORD, "from=15550003000\ncivisms_mps=1000"])
+    mailing = schedule_mailing(site)
+    result, data = make_jobs(site, monkeypatch)("--once")
+    assert result.exit_code == 0, result.output  # never paused: nobody's credentials failed
+    assert data["total"]["sent"] == 2 and data["total"]["failed"] == 2
+    assert not data.get("paused")
+    assert site.scalar("SELECT status FROM civicrm_mailing WHERE id = %s", [mailing]) == "Complete"
+    reasons = [r["bounce_reason"] for r in site.query(
+        "SELECT b.bounce_reason FROM civicrm_mailing_event_bounce b ORDER BY b.id")]
+    assert len(reasons) == 2 and all("Not routable" in r for r in reasons)
+    assert rig.smsc is not None
+    assert sorted(decode_mt(line)[0] for line in rig.smsc.messages(2)) == [
+        "+14155550103", "+14155550199"]
