@@ -148,3 +148,17 @@ WHERE table_schema = DATABASE() AND table_name = 'civicrm_extension'
 SELECT e.is_active
 FROM civicrm_extension e
 WHERE e.full_name = %(key)s
+
+-- name: insert_sms_provider
+-- As CiviCRM's SmsProvider BAO: a new row belongs to the current domain.
+INSERT INTO civicrm_sms_provider (name, title, username, password, api_type, api_url,
+                                  api_params, is_default, is_active, domain_id)
+VALUES (%(name)s, %(title)s, %(username)s, %(password)s, %(api_type)s, %(api_url)s,
+        %(api_params)s, %(is_default)s, %(is_active)s, %(domain_id)s)
+
+-- name: update_sms_provider
+UPDATE civicrm_sms_provider
+SET name = %(name)s, title = %(title)s, username = %(username)s, password = %(password)s,
+    api_type = %(api_type)s, api_url = %(api_url)s, api_params = %(api_params)s,
+    is_default = %(is_default)s, is_active = %(is_active)s
+WHERE id = %(id)s

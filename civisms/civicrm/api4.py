@@ -296,6 +296,20 @@ class Api4CiviCRM(Api4Webhooks, CiviCRM):
             raise CiviCRMNotFound(f"no SMS template with id {template_id}")
         return self._template(template_id)  # update echoes only what it wrote
 
+    def save_sms_provider(self, row: SmsProvider) -> int:
+        """API v4 ``SmsProvider.save`` (needs 'administer CiviCRM')."""
+        record: dict[str, Any] = {
+            "name": row.name, "title": row.title, "username": row.username,
+            "password": row.password, "api_type:name": row.api_type or "http",
+            "api_url": row.api_url, "api_params": row.api_params_raw or "",
+            "is_default": row.is_default, "is_active": row.is_active,
+            "domain_id": self.domain_id,
+        }
+        if row.id:
+            record["id"] = row.id
+        saved = self.api.values("SmsProvider", "save", {"records": [record]})
+        return int(saved[0]["id"])
+
     def sms_providers(self, *, include_inactive: bool = True) -> list[SmsProvider]:
         where: list[Any] = [
             ["OR", [["domain_id", "=", self.domain_id], ["domain_id", "IS NULL"]]],

@@ -151,6 +151,13 @@ class CiviCRM(abc.ABC):
     def sms_providers(self, *, include_inactive: bool = True) -> list[SmsProvider]:
         """Provider rows of the domain (or with no domain), default first, then by id."""
 
+    def save_sms_provider(self, row: SmsProvider) -> int:
+        """Create (``row.id`` 0) or update a ``civicrm_sms_provider`` row; its id.
+        ``api_type`` is the option name (``http``); ``api_params_raw`` is written as is."""
+        from civisms.errors import NotSupportedByBackend
+
+        raise NotSupportedByBackend(f"the {self.backend_name} backend cannot write SMS providers")
+
     @abc.abstractmethod
     def campaigns(self) -> list[Campaign]:
         """Campaigns of the site."""

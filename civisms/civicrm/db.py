@@ -212,6 +212,19 @@ class DbCiviCRM(DbWebhooks, CiviCRM):
             self._template(template_id)  # raises when missing; else the text was unchanged
         return self._template(template_id)
 
+    def save_sms_provider(self, row: SmsProvider) -> int:
+        values = {
+            "name": row.name, "title": row.title, "username": row.username,
+            "password": row.password, "api_url": row.api_url,
+            "api_type": self.option_value("sms_api_type", row.api_type or "http"),
+            "api_params": row.api_params_raw or "", "is_default": int(row.is_default),
+            "is_active": int(row.is_active), "domain_id": self.domain_id,
+        }
+        if row.id:
+            self.db.rowcount(query("update_sms_provider"), {**values, "id": row.id})
+            return row.id
+        return self.db.execute(query("insert_sms_provider"), values)
+
     def sms_providers(self, *, include_inactive: bool = True) -> list[SmsProvider]:
         api_types = self._option_names("sms_api_type")
         rows = self.db.rows(
