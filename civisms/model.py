@@ -107,6 +107,19 @@ class Domain:
     email: str | None = None
     phone: str | None = None
     address: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomField:
+    """A ``civicrm_custom_field`` as a token renders it: type, multi-valued, option labels."""
+
+    id: int
+    data_type: str
+    html_type: str | None = None
+    serialize: bool = False
+    options: Mapping[str, str] = field(default_factory=dict)
+    source: str = ""  # where the backend reads it: "table.column" (db), "group.field" (api4)
 
 
 @dataclass(frozen=True, slots=True)

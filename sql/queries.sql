@@ -12,7 +12,7 @@ WHERE og.name = %(group)s
 ORDER BY ov.is_active DESC, ov.id DESC
 
 -- name: domain
-SELECT d.id, d.name, d.version, d.contact_id,
+SELECT d.id, d.name, d.description, d.version, d.contact_id,
        (SELECT e.email FROM civicrm_email e
          WHERE e.contact_id = d.contact_id ORDER BY e.is_primary DESC, e.id LIMIT 1) AS email,
        (SELECT p.phone FROM civicrm_phone p

@@ -89,6 +89,9 @@ ENTITIES = {
     "MailingGroup": Entity("civicrm_mailing_group",
                            required=("mailing_id", "entity_table", "entity_id")),
     "Job": Entity("civicrm_job"),
+    "CustomField": Entity("civicrm_custom_field", virtual={
+        "custom_group_id.name":
+            "(SELECT g.name FROM civicrm_custom_group g WHERE g.id = t.custom_group_id)"}),
     "MailingJob": Entity("civicrm_mailing_job"),  # read-only in CiviCRM: get only (below)
     "MailingEventQueue": Entity("civicrm_mailing_event_queue"),
     "MailingEventDelivered": Entity("civicrm_mailing_event_delivered"),
@@ -178,6 +181,19 @@ class Api4Site:
             db.close()
         return {str(mailing_id): {"id": mailing_id}}
 
+    def _settings(self, names: list[str]) -> list[dict[str, Any]]:
+        """``Setting.get``: stored domain values, PHP-unserialized for integers and strings."""
+        found = []
+        for name in names:
+            rows = self._rows("SELECT value FROM civicrm_setting WHERE name = %s AND "
+                              "contact_id IS NULL ORDER BY domain_id IS NULL", [name])
+            match = re.fullmatch(r'i:(-?\d+);|s:\d+:"(.*)";', str(rows[0]["value"] or "")
+                                 ) if rows else None
+            if match:
+                value: Any = int(match.group(1)) if match.group(1) else match.group(2)
+                found.append({"name": name, "value": value, "domain_id": 1})
+        return found
+
     def passthru(self, prefix: str) -> None:
         """Let requests to ``prefix`` (a real local gateway) reach the network."""
         self._rsps.add_passthru(prefix)
@@ -200,6 +216,10 @@ class Api4Site:
 
     def run(self, entity: str, action: str, params: dict[str, Any]) -> dict[str, Any]:
         """The response body of one call."""
+        if entity == "Setting" and action == "get":
+            values = self._settings(params.get("select") or [])
+            return {"values": values, "entity": entity, "action": action, "debug": None,
+                    "version": 4, "count": len(values), "countFetched": len(values)}
         spec = ENTITIES.get(entity)
         if spec is None:
             raise ApiError(f"API ({entity}, {action}) does not exist (or the extension it "
@@ -247,10 +267,30 @@ class Api4Site:
             return f"t.`{name}`"
         if name in spec.virtual:
             return spec.virtual[name]
+        if spec.table == "civicrm_contact" and "." in name:
+            return self._contact_path(name)
         column, _, suffix = name.partition(":")
         if column in spec.options and suffix in ("name", "label"):
             return _option(spec.options[column], column, suffix)
         return None
+
+    def _contact_path(self, name: str) -> str | None:
+        """A related token path (``address_primary.city``) or a custom field
+        (``group.field``) of a contact, as a subquery."""
+        from civisms.civicrm.tokendata import path_sql
+        from civisms.text.catalog import RELATED
+
+        if name in RELATED:
+            (expr,), joins = path_sql([name])
+            return f"(SELECT {expr} FROM civicrm_contact c {joins} WHERE c.id = t.id)"
+        group, _, field = name.partition(".")
+        rows = self._rows("SELECT g.table_name, f.column_name FROM civicrm_custom_field f "
+                          "JOIN civicrm_custom_group g ON g.id = f.custom_group_id "
+                          "WHERE g.name = %s AND f.name = %s", [group, field])
+        if not rows:
+            return None
+        return (f"(SELECT v.`{rows[0]['column_name']}` FROM `{rows[0]['table_name']}` v "
+                "WHERE v.entity_id = t.id)")
 
     def get(self, entity: str, spec: Entity, params: dict[str, Any]) -> list[dict[str, Any]]:
         cols = self.columns(spec.table)

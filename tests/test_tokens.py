@@ -168,8 +168,10 @@ def test_pseudoconstant_labels_and_names() -> None:
         "Male/Male/2"
     )
     assert render("[{contact.prefix_id:label}]", 9) == "[]"
-    assert render("{contact.preferred_communication_method:label}", 23) == "SMS,Phone"
-    assert render("{contact.preferred_communication_method}", 23) == "4,1"
+    # CiviCRM 6.17.2 joins labels with ", " and maps the bare name to :label
+    # (fixtures/tokens/real-6.17.2.json).
+    assert render("{contact.preferred_communication_method:label}", 23) == "SMS, Phone"
+    assert render("{contact.preferred_communication_method}", 23) == "SMS, Phone"
     assert render("{contact.preferred_language:name}", 9) == "fr_FR"
 
 
@@ -244,7 +246,7 @@ def test_template_lists_tokens_and_what_it_needs() -> None:
     assert needs.contact_fields == {"first_name", "prefix_id", "gender_id"}
     assert needs.label_groups == {"individual_prefix"}
     assert needs.name_groups == {"gender"}
-    assert needs.contact_related == {"email"}
+    assert needs.related == {"email_primary.email"}  # read as CiviCRM's email_primary
     assert needs.domain
     assert [t.text for t in find_tokens("{a.b|x} {c.d}")] == ["{a.b|x}", "{c.d}"]
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, NoReturn
 
+from civisms.civicrm import tokendata_api4
 from civisms.civicrm.api4_client import Api4Client
 from civisms.civicrm.base import BASE_CONTACT_FIELDS, RECORD_TYPES, CiviCRM
 from civisms.civicrm.params import parse_api_params
@@ -22,6 +23,7 @@ from civisms.model import (
     Activity,
     Campaign,
     Contact,
+    CustomField,
     Domain,
     ExtensionState,
     Group,
@@ -29,6 +31,13 @@ from civisms.model import (
     Phone,
     SmsProvider,
 )
+
+#: Contact fields API v4 returns only for contacts of one type (6.17.2): absent is None.
+TYPE_FIELDS = frozenset({
+    "first_name", "middle_name", "last_name", "prefix_id", "suffix_id", "formal_title",
+    "gender_id", "birth_date", "job_title", "employer_id", "organization_name", "legal_name",
+    "sic_code", "household_name", "primary_contact_id",
+})
 
 #: Ids per ``IN`` list (they travel in the POST body, so only the server's memory bounds it).
 CHUNK = 500
@@ -86,7 +95,7 @@ class Api4CiviCRM(Api4Webhooks, CiviCRM):
 
     def _domain_row(self) -> dict[str, Any]:
         rows = self.api.values("Domain", "get", {
-            "select": ["id", "name", "version", "contact_id"],
+            "select": ["id", "name", "description", "version", "contact_id"],
             "where": [["id", "=", self.domain_id]],
         })
         if not rows:
@@ -116,6 +125,20 @@ class Api4CiviCRM(Api4Webhooks, CiviCRM):
             str(rows[0].get("status")), "not installed")
         return ExtensionState(key, status, rows[0].get("version"))
 
+    def related_values(self, ids: Sequence[int], paths: Iterable[str]
+                       ) -> dict[int, dict[str, Any]]:
+        return tokendata_api4.related_values(self.api, ids, paths)
+
+    def custom_fields(self, field_ids: Iterable[int]) -> dict[int, CustomField]:
+        return tokendata_api4.custom_fields(self.api, field_ids)
+
+    def custom_values(self, ids: Sequence[int], fields: Sequence[CustomField]
+                      ) -> dict[int, dict[int, Any]]:
+        return tokendata_api4.custom_values(self.api, ids, fields)
+
+    def setting(self, name: str) -> Any:
+        return tokendata_api4.setting(self.api, name, self.domain_id)
+
     def acting_contact_id(self) -> int | None:
         """The API key's own contact: API v4 resolves ``user_contact_id`` to the logged-in
         user (recording ``Contact.get.user_contact_id``), as CiviCRM's screens record it."""
@@ -135,7 +158,8 @@ class Api4CiviCRM(Api4Webhooks, CiviCRM):
             email = self._first("Email", "email", contact_id)
             phone = self._first("Phone", "phone", contact_id)
         return Domain(id=row["id"], name=row["name"], version=row.get("version"),
-                      contact_id=contact_id, email=email, phone=phone)
+                      contact_id=contact_id, email=email, phone=phone,
+                      description=row.get("description"))
 
     def _first(self, entity: str, field: str, contact_id: int) -> str | None:
         rows = self.api.values(entity, "get", {
@@ -171,6 +195,12 @@ class Api4CiviCRM(Api4Webhooks, CiviCRM):
             labels.setdefault(str(row.get("value")), row.get("label"))
         return labels
 
+    def option_name_labels(self, group: str) -> dict[str, str]:
+        labels: dict[str, str] = {}
+        for row in self._option_rows(group):
+            labels.setdefault(str(row.get("name")), row.get("label"))
+        return labels
+
     # -- contacts ------------------------------------------------------------------------
 
     def contacts(
@@ -197,8 +227,11 @@ class Api4CiviCRM(Api4Webhooks, CiviCRM):
             "Contact", "get", params)
         if rows:
             # API v4 silently drops unknown select fields (recording
-            # Contact.get.invalid_select_field_ignored); the db backend refuses them.
-            unknown = [f for f in wanted if f not in rows[0]]
+            # Contact.get.invalid_select_field_ignored); the db backend refuses them. It
+            # also leaves out another contact type's fields (no first_name on an
+            # Organization, Contact.get.related_token_paths): unknown means absent from all.
+            seen = {key for row in rows for key in row}
+            unknown = [f for f in wanted if f not in seen and f not in TYPE_FIELDS]
             if unknown:
                 raise InputError(f"civicrm_contact has no column {unknown[0]!r} on this site")
         phones: dict[int, list[Phone]] = {}

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from civisms.model import (
     Activity,
     Campaign,
     Contact,
+    CustomField,
     Domain,
     ExtensionState,
     Group,
@@ -79,6 +81,10 @@ class CiviCRM(abc.ABC):
         """Option ``value`` (as a string) → ``label`` for an option group, cached per process
         (pseudoconstant tokens such as ``{contact.prefix_id:label}``)."""
 
+    def option_name_labels(self, group: str) -> dict[str, str]:
+        """Option ``name`` → ``label`` (``languages``: ``fr_FR`` → ``French (France)``)."""
+        return {}
+
     def option_value(self, group: str, name: str) -> int:
         """The value of one option by name; ``CiviCRMNotFound`` when the site lacks it."""
         from civisms.errors import CiviCRMNotFound
@@ -90,6 +96,27 @@ class CiviCRM(abc.ABC):
                 f"(the site has: {', '.join(sorted(values)) or 'none'})"
             )
         return values[name]
+
+    # -- token values beyond civicrm_contact (civisms.text.render) ----------------------
+
+    def related_values(self, ids: Sequence[int], paths: Iterable[str]
+                       ) -> dict[int, dict[str, Any]]:
+        """Per contact, the API v4 paths of ``civisms.text.catalog.RELATED`` asked for
+        (``address_primary.city`` ...); a contact without the record has None values."""
+        return {}
+
+    def custom_fields(self, field_ids: Iterable[int]) -> dict[int, CustomField]:
+        """The custom fields with these ids (unknown ids are absent)."""
+        return {}
+
+    def custom_values(self, ids: Sequence[int], fields: Sequence[CustomField]
+                      ) -> dict[int, dict[int, Any]]:
+        """Per contact, the stored value of each custom field (None when unset)."""
+        return {}
+
+    def setting(self, name: str) -> Any:
+        """A CiviCRM setting's value for the domain, or None when unset here."""
+        return None
 
     def enabled_components(self) -> list[str] | None:
         """CiviCRM components enabled on the site (``CiviMail`` ...), or None if unknown."""

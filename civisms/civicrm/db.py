@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
+from civisms.civicrm import tokendata
 from civisms.civicrm.base import BASE_CONTACT_FIELDS, RECORD_TYPES, CiviCRM
 from civisms.civicrm.changelog import log_activities
 from civisms.civicrm.dbconn import Database
@@ -19,6 +20,7 @@ from civisms.model import (
     Activity,
     Campaign,
     Contact,
+    CustomField,
     Domain,
     ExtensionState,
     Group,
@@ -72,7 +74,22 @@ class DbCiviCRM(DbWebhooks, CiviCRM):
         return Domain(
             id=row["id"], name=row["name"], version=row["version"],
             contact_id=row["contact_id"], email=row["email"], phone=row["phone"],
+            description=row["description"],
         )
+
+    def related_values(self, ids: Sequence[int], paths: Iterable[str]
+                       ) -> dict[int, dict[str, Any]]:
+        return tokendata.related_values(self.db, ids, paths)
+
+    def custom_fields(self, field_ids: Iterable[int]) -> dict[int, CustomField]:
+        return tokendata.custom_fields(self.db, field_ids)
+
+    def custom_values(self, ids: Sequence[int], fields: Sequence[CustomField]
+                      ) -> dict[int, dict[int, Any]]:
+        return tokendata.custom_values(self.db, ids, fields)
+
+    def setting(self, name: str) -> Any:
+        return tokendata.setting(self.db, name, self.domain_id)
 
     def enabled_components(self) -> list[str] | None:
         rows = self.db.rows(query("enabled_components"), {"domain_id": self.domain_id})
@@ -117,6 +134,12 @@ class DbCiviCRM(DbWebhooks, CiviCRM):
 
     def _option_names(self, group: str) -> dict[int, str]:
         return {value: name for name, value in self.option_values(group).items()}
+
+    def option_name_labels(self, group: str) -> dict[str, str]:
+        labels: dict[str, str] = {}
+        for row in self._option_rows(group):
+            labels.setdefault(str(row["name"]), row["label"])
+        return labels
 
     # -- contacts ------------------------------------------------------------------------
 

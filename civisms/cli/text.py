@@ -12,6 +12,7 @@ from civisms.cli import print_json
 from civisms.errors import InputError
 from civisms.sending.resolve import read_text_file
 from civisms.text import judge, parse, segment, smart_replacements, token_values
+from civisms.text.catalog import API4_TYPE_ONLY
 from civisms.text.segments import GSM7, Segmentation
 
 
@@ -65,6 +66,7 @@ def check(
         "rendered": contact_id is not None or not template.tokens,
         "tokens": [t.text for t in template.tokens],
         "unknown_tokens": [t.text for t in template.unknown],
+        "backend_limits": _backend_limits(ctx, template),
         "smart_encoding": _smart_report(rendered, plain, smart, smart_encoding),
     }
     if as_json:
@@ -73,6 +75,16 @@ def check(
         _print_report(report, seg)
     if not verdict.within_policy:
         sys.exit(1)
+
+
+def _backend_limits(ctx: click.Context, template: Any) -> list[str]:
+    """Tokens whose value CiviCRM reaches but this backend cannot (docs/tokens.md)."""
+    if ctx.obj.settings.backend != "api4":
+        return []
+    return [f"{t.text}: CiviCRM's API v4 returns it only for "
+            f"{'Households' if t.field == 'household_name' else 'Organizations'}; "
+            "other contacts get it empty on CIVISMS_BACKEND=api4"
+            for t in template.tokens if t.entity == "contact" and t.field in API4_TYPE_ONLY]
 
 
 def _read_source(text: str | None, path: Path | None) -> str:
@@ -116,6 +128,8 @@ def _print_report(report: dict[str, Any], seg: Segmentation) -> None:
                    "use --contact ID)")
     if report["unknown_tokens"]:
         click.echo("left as typed: " + ", ".join(report["unknown_tokens"]))
+    for limit in report["backend_limits"]:
+        click.echo(f"note:        {limit}")
     click.echo(f"encoding:    {seg.encoding}")
     sizes = " + ".join(str(s) for s in seg.part_sizes)
     click.echo(f"segments:    {seg.segments}" + (f" ({sizes})" if seg.segments > 1 else ""))

@@ -20,9 +20,14 @@ Rendering follows CiviCRM (``CRM_Core_EntityTokens``, ``Civi\\Token\\StandardFil
   PHP-falsy value (empty, ``0``); ``crmDate:"fmt"`` formats dates and, as in CiviCRM,
   behaves like ``default`` on a value that is not a date.
 
-Differences, on purpose: an unknown token is refused (``TextError`` naming the nearest
-valid ones) unless ``unknown="keep"``, which leaves it as typed like CiviCRM; a malformed
-filter or an unknown filter is refused where CiviCRM would throw or send it literally.
+Which names exist is ``civisms.text.catalog`` (CiviCRM 6.17.2's list, legacy names
+included). Differences, on purpose: in civisms' own commands (``unknown="error"``) a token
+CiviCRM does not know, a real CiviCRM token civisms cannot render, an unclosed token
+(``{contact.first_name``) or a bad filter is refused (``TextError`` naming the nearest valid
+ones). For a mailing made in CiviCRM (``unknown="lenient"``) nothing is refused: a real
+token civisms lacks renders empty, and the others render empty too but are listed in
+``Template.problems`` so that the job pauses the mailing instead of sending it; never are
+braces sent. ``unknown="keep"`` leaves them as typed (``text check --keep-unknown``).
 ``api_key`` is not a token (a credential must never leave by SMS).
 """
 
@@ -37,6 +42,16 @@ from datetime import date
 from typing import Any, Literal
 
 from civisms.errors import TextError
+from civisms.text.catalog import (
+    ALIASES,
+    CHECKSUMS,
+    CUSTOM,
+    DOMAIN_FIELDS,
+    RELATED,
+    RELATED_BOOLEANS,
+    canonical,
+    unsupported,
+)
 from civisms.text.dates import as_datetime, crm_date, default_date_text
 
 #: Every ``civicrm_contact`` column (CiviCRM 6.17.2) a token may name; ``api_key`` left out.
@@ -66,6 +81,8 @@ OPTION_GROUPS = {
     "addressee_id": "addressee",
     "preferred_communication_method": "preferred_communication_method",
 }
+#: Columns CiviCRM 6.17.2 does not render as tokens (it renders them empty).
+NOT_TOKENS = frozenset({"email_greeting_id", "postal_greeting_id", "addressee_id"})
 DATE_COLUMNS = frozenset({"birth_date", "deceased_date", "created_date", "modified_date"})
 BOOLEAN_COLUMNS = frozenset({
     "do_not_email", "do_not_phone", "do_not_mail", "do_not_sms", "do_not_trade", "is_opt_out",
@@ -73,31 +90,21 @@ BOOLEAN_COLUMNS = frozenset({
 })
 #: Columns stored bookend-serialised (``\x01a\x01b\x01``): rendered as ``a,b``.
 MULTI_COLUMNS = frozenset({"contact_sub_type", "preferred_communication_method"})
-#: Values that are not ``civicrm_contact`` columns: the primary email and phone.
-CONTACT_RELATED = {
-    "email": "email",
-    "email_primary.email": "email",
-    "phone": "phone",
-    "phone_primary.phone": "phone",
-}
-DOMAIN_FIELDS = ("id", "name", "email", "phone", "address", "now")
+#: Old names of the primary email and phone (kept for callers; see catalog.ALIASES).
+CONTACT_RELATED = {"email": "email", "email_primary.email": "email", "phone": "phone",
+                   "phone_primary.phone": "phone"}
 
 FILTERS = ("upper", "lower", "capitalize", "boolean", "default", "crmDate")
-
-_contact_tokens = [f"contact.{c}" for c in CONTACT_COLUMNS]
-_contact_tokens += [f"contact.{c}:{s}" for c in OPTION_GROUPS for s in ("label", "name")]
-_contact_tokens += [f"contact.{r}" for r in CONTACT_RELATED]
-#: Every token name civisms renders, without braces or filter.
-KNOWN_TOKENS: frozenset[str] = frozenset(_contact_tokens + [f"domain.{f}" for f in DOMAIN_FIELDS])
-_KNOWN_SORTED = tuple(sorted(KNOWN_TOKENS))  # sorted: suggestions must not vary by run
 
 # A "token-looking" run: validated strictly afterwards so that a typo in a filter is an
 # error rather than text sent as typed.
 _TOKEN = re.compile(r"\{(\w+)\.([\w:.]+)(?:\|([^{}\n]*))?\}")
+# The start of a token; one not starting a whole token above is unclosed or malformed.
+_OPENING = re.compile(r"\{\w+\.[\w:.]*(?:\|[^{}\n]*)?")
 _FILTER = re.compile(r'(\w+)((?::"[^"]*")*)$')
 _ARG = re.compile(r':"([^"]*)"')
 
-Unknown = Literal["error", "keep"]
+Unknown = Literal["error", "keep", "lenient"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,8 +119,16 @@ class Token:
 
     @property
     def name(self) -> str:
-        """``entity.field``: the key of its value in a render mapping."""
+        """``entity.field`` as typed."""
         return f"{self.entity}.{self.field}"
+
+    @property
+    def key(self) -> str:
+        """The key of its value in a render mapping: the name CiviCRM evaluates
+        (``contact.city`` -> ``contact.address_primary.city``)."""
+        if self.entity == "contact":
+            return f"contact.{canonical(self.field)}"
+        return self.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,21 +136,24 @@ class Needs:
     """What a template's tokens need from CiviCRM."""
 
     contact_fields: frozenset[str]
-    contact_related: frozenset[str]
     label_groups: frozenset[str]
     name_groups: frozenset[str]
     domain: bool
+    related: frozenset[str] = frozenset()
+    custom: frozenset[int] = frozenset()
+    checksum: bool = False
 
     @property
     def contact(self) -> bool:
         """True when any contact value is needed at all."""
-        return bool(self.contact_fields or self.contact_related)
+        return bool(self.contact_fields or self.related or self.custom or self.checksum)
 
 
 class Template:
     """A parsed message: literal pieces and token slots, rendered per recipient."""
 
-    __slots__ = ("_literal", "_pieces", "_slots", "needs", "source", "tokens", "unknown")
+    __slots__ = ("_literal", "_pieces", "_slots", "needs", "problems", "source", "tokens",
+                 "unknown", "unsupported")
 
     def __init__(self, source: str, unknown: Unknown = "error") -> None:
         self.source = source
@@ -143,25 +161,43 @@ class Template:
         slots: list[tuple[int, str, Callable[[Any], str]]] = []
         tokens: list[Token] = []
         unknowns: list[Token] = []
+        lacking: list[Token] = []
+        problems: list[str] = []
         pos = 0
-        for match in _TOKEN.finditer(source):
-            token = _token(match)
-            if token.name not in KNOWN_TOKENS:
-                unknowns.append(token)
+        for start, end, token, error in _scan(source):
+            if unknown == "keep" and (error or not known(token)):
+                if token is not None and not known(token):
+                    unknowns.append(token)
                 continue  # left in the surrounding literal, as typed
-            pieces.append(source[pos : match.start()])
-            slots.append((len(pieces), token.name, _formatter(token)))
-            pieces.append("")
-            tokens.append(token)
-            pos = match.end()
+            if error:
+                if unknown == "error":
+                    raise TextError(error)
+                problems.append(error)
+            elif not known(token):
+                if unsupported(token.entity, token.field):
+                    lacking.append(token)
+                else:
+                    unknowns.append(token)
+            pieces.append(source[pos:start])
+            if error or not known(token):
+                pieces.append("")  # lenient: rendered empty, never sent with braces
+            else:
+                slots.append((len(pieces), token.key, _formatter(token)))
+                pieces.append("")
+                tokens.append(token)
+            pos = end
         pieces.append(source[pos:])
-        if unknowns and unknown != "keep":
-            raise TextError(_unknown_message(unknowns))
+        if unknown == "error" and (unknowns or lacking):
+            raise TextError(_unknown_message(unknowns, lacking))
+        if unknown == "lenient":
+            problems += [_unknown_message([t], []) for t in unknowns]
         self._pieces = pieces
         self._slots = tuple(slots)
         self._literal = "".join(pieces) if not slots else None
         self.tokens = tuple(tokens)
         self.unknown = tuple(unknowns)
+        self.unsupported = tuple(lacking)
+        self.problems = tuple(problems)
         self.needs = _needs(tokens)
 
     def __repr__(self) -> str:
@@ -173,8 +209,8 @@ class Template:
         return tuple(dict.fromkeys(t.name for t in self.tokens))
 
     def render(self, values: Mapping[str, Any]) -> str:
-        """The message for one recipient; ``values`` maps token names to raw values
-        (``civisms.text.render`` builds it); a missing name renders as empty."""
+        """The message for one recipient; ``values`` maps token keys to raw values
+        (``civisms.text.render`` builds it); a missing key renders as empty."""
         if self._literal is not None:
             return self._literal
         out = self._pieces.copy()
@@ -185,10 +221,45 @@ class Template:
 
 
 def parse(text: str, *, unknown: Unknown = "error") -> Template:
-    """Parse ``text`` once; ``unknown="keep"`` leaves unknown tokens as typed (CiviCRM's way)."""
-    if unknown not in ("error", "keep"):
-        raise ValueError("unknown must be 'error' or 'keep'")
+    """Parse ``text`` once; see the module docstring for ``unknown``."""
+    if unknown not in ("error", "keep", "lenient"):
+        raise ValueError("unknown must be 'error', 'keep' or 'lenient'")
     return Template(text, unknown)
+
+
+def known(token: Token | None) -> bool:
+    """True when civisms renders ``token`` (custom fields included)."""
+    if token is None:
+        return False
+    if token.entity == "domain":
+        return token.field in DOMAIN_FIELDS
+    return token.entity == "contact" and canonical_known(canonical(token.field))
+
+
+def canonical_known(field: str) -> bool:
+    """True for a canonical contact field civisms renders."""
+    column, _, suffix = field.partition(":")
+    if field in RELATED or CUSTOM.match(field) or field in CHECKSUMS:
+        return True
+    if suffix == "label" and (column in RELATED_BOOLEANS or column in BOOLEAN_COLUMNS
+                              or column == "contact_type"):
+        return True
+    if column not in CONTACT_COLUMNS or column in NOT_TOKENS:
+        return False
+    return not suffix or (suffix in ("label", "name") and column in OPTION_GROUPS)
+
+
+_contact_tokens = [f"contact.{c}" for c in CONTACT_COLUMNS if c not in NOT_TOKENS]
+_contact_tokens += [f"contact.{c}:{s}" for c in OPTION_GROUPS for s in ("label", "name")
+                    if c not in NOT_TOKENS]
+_contact_tokens += [f"contact.{c}:label" for c in BOOLEAN_COLUMNS]
+_contact_tokens += ["contact.contact_type:label", "contact.checksum", "contact.checksum_value"]
+_contact_tokens += [f"contact.{r}" for r in RELATED]
+_contact_tokens += [f"contact.{b}:label" for b in RELATED_BOOLEANS]
+_contact_tokens += [f"contact.{a}" for a in ALIASES if canonical_known(ALIASES[a])]
+#: Every token name civisms renders (custom fields aside), without braces or filter.
+KNOWN_TOKENS: frozenset[str] = frozenset(_contact_tokens + [f"domain.{f}" for f in DOMAIN_FIELDS])
+_KNOWN_SORTED = tuple(sorted(KNOWN_TOKENS))  # sorted: suggestions must not vary by run
 
 
 def find_tokens(text: str) -> list[Token]:
@@ -247,7 +318,28 @@ def _check_filter(token: Token) -> None:
         raise TextError(f"token {token.text}: the {name} filter takes no argument")
 
 
-def _unknown_message(unknowns: Iterable[Token]) -> str:
+def _scan(source: str) -> list[tuple[int, int, Token | None, str | None]]:
+    """``(start, end, token, error)`` for every token and every unclosed or malformed one."""
+    found: list[tuple[int, int, Token | None, str | None]] = []
+    covered = 0
+    for opening in _OPENING.finditer(source):
+        if opening.start() < covered:
+            continue
+        whole = _TOKEN.match(source, opening.start())
+        if whole is None:
+            found.append((opening.start(), opening.end(), None,
+                          f"unclosed token {opening.group(0)!r}: add the closing brace }}"))
+            covered = opening.end()
+            continue
+        try:
+            found.append((whole.start(), whole.end(), _token(whole), None))
+        except TextError as exc:
+            found.append((whole.start(), whole.end(), None, str(exc)))
+        covered = whole.end()
+    return found
+
+
+def _unknown_message(unknowns: Iterable[Token], lacking: Iterable[Token]) -> str:
     lines = []
     for name in dict.fromkeys(t.name for t in unknowns):
         close = suggestions(name)
@@ -258,6 +350,9 @@ def _unknown_message(unknowns: Iterable[Token]) -> str:
         else:
             hint = "no similar token (e.g. {contact.first_name}, {domain.name})"
         lines.append(f"unknown token {{{name}}}; {hint}")
+    for name in dict.fromkeys(t.name for t in lacking):
+        lines.append(f"token {{{name}}} is CiviCRM's but civisms cannot render it in an SMS "
+                     "(docs/tokens.md); remove it or put the value in the text")
     return "; ".join(lines)
 
 
@@ -266,21 +361,30 @@ def _needs(tokens: Iterable[Token]) -> Needs:
     related: set[str] = set()
     labels: set[str] = set()
     names: set[str] = set()
-    domain = False
+    custom: set[int] = set()
+    domain = checksum = False
     for token in tokens:
         if token.entity == "domain":
             domain = True
             continue
-        field, _, suffix = token.field.partition(":")
-        if field in CONTACT_RELATED:
-            related.add(CONTACT_RELATED[field])
-            continue
-        fields.add(field)
-        if suffix == "label":
-            labels.add(OPTION_GROUPS[field])
-        elif suffix == "name" and field != "preferred_language":
-            names.add(OPTION_GROUPS[field])
-    return Needs(frozenset(fields), frozenset(related), frozenset(labels), frozenset(names), domain)
+        field = canonical(token.field)
+        column, _, suffix = field.partition(":")
+        if field in CHECKSUMS:
+            checksum = True
+            fields.update(("id", "hash"))
+        elif (match := CUSTOM.match(field)) is not None:
+            if match.group(2) is None:  # custom_N:label renders empty in CiviCRM
+                custom.add(int(match.group(1)))
+        elif field in RELATED or column in RELATED_BOOLEANS:
+            related.add(field if field in RELATED else column)
+        else:
+            fields.add(column)
+            if suffix == "label" and column in OPTION_GROUPS:
+                labels.add(OPTION_GROUPS[column])
+            elif suffix == "name" and column in OPTION_GROUPS and column != "preferred_language":
+                names.add(OPTION_GROUPS[column])
+    return Needs(frozenset(fields), frozenset(labels), frozenset(names), domain,
+                 frozenset(related), frozenset(custom), checksum)
 
 
 # -- rendering helpers --------------------------------------------------------------------
@@ -298,7 +402,7 @@ def to_text(value: Any) -> str:
         moment = as_datetime(value)
         return default_date_text(moment) if moment else ""
     if isinstance(value, list | tuple | set | frozenset):
-        return ",".join(to_text(v) for v in value)
+        return ", ".join(to_text(v) for v in value)  # CiviCRM: labels joined by ", "
     return str(value)
 
 
