@@ -20,11 +20,13 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from civisms.errors import ConfigError
+from civisms.files import FileRefused, read_bounded
 from civisms.redact import MASK, mask_url
 
 __all__ = ["MASK", "DbParams", "Settings", "load_settings", "mask_url", "parse_db_url"]
 
 ENV_PREFIX = "CIVISMS_"
+MAX_CONFIG_FILE = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,10 +212,12 @@ class Settings(BaseSettings):
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError:
-        raise ConfigError("CIVISMS_CONFIG", repr(str(path)), "an existing TOML file") from None
+        data = tomllib.loads(read_bounded(path, MAX_CONFIG_FILE).decode("utf-8"))
+    except FileRefused as exc:
+        raise ConfigError("CIVISMS_CONFIG", f"{str(path)!r} ({exc})",
+                          "an existing TOML file") from None
+    except UnicodeDecodeError:
+        raise ConfigError("CIVISMS_CONFIG", repr(str(path)), "a UTF-8 TOML file") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError("CIVISMS_CONFIG", f"{path} ({exc})", "a valid TOML file") from None
     section = data.get("civisms", data)

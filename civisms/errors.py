@@ -5,6 +5,7 @@
     ├── InputError                    bad user input (unknown contact, unreadable file ...): exit 2
     ├── ConflictError                 someone else changed the same record meanwhile: exit 1
     ├── CiviCRMError                  talking to CiviCRM failed
+    │   ├── CiviCRMValueRefused       a value too long for its column (also an InputError: exit 2)
     │   ├── CiviCRMUnreachable        network / database server not reachable: try again later
     │   ├── CiviCRMAuthError          wrong API key, DB password ...: fix credentials
     │   ├── CiviCRMPermissionDenied   the API user lacks a permission
@@ -57,6 +58,10 @@ class ConflictError(CivismsError):
 
 class CiviCRMError(CivismsError):
     """Talking to CiviCRM failed."""
+
+
+class CiviCRMValueRefused(CiviCRMError, InputError):
+    """The database refused a value the user gave (too long for its column...): exit 2."""
 
 
 class CiviCRMUnreachable(CiviCRMError):

@@ -116,6 +116,8 @@ INSERT INTO civicrm_activity
 VALUES {rows}
 
 -- name: insert_activity_contacts
+-- The job runner's: a recipient deleted from CiviCRM while its message was in flight must
+-- not stop the recording of what went out (the row is dropped, the activity kept).
 INSERT IGNORE INTO civicrm_activity_contact (activity_id, contact_id, record_type_id)
 VALUES {rows}
 
@@ -123,6 +125,13 @@ VALUES {rows}
 -- CRM_Activity_BAO_Activity::logActivityAction: one Change Log row per activity created.
 INSERT INTO civicrm_log (entity_table, entity_id, data, modified_id, modified_date)
 VALUES {rows}
+
+-- name: insert_activity_contacts_checked
+-- A row already there is kept (the unique key); a contact that does not exist is an error
+-- (INSERT IGNORE would drop the row silently, leaving an activity without its source).
+INSERT INTO civicrm_activity_contact (activity_id, contact_id, record_type_id)
+VALUES {rows}
+ON DUPLICATE KEY UPDATE contact_id = VALUES(contact_id)
 
 -- name: last_insert_id
 SELECT LAST_INSERT_ID() AS id

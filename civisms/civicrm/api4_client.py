@@ -213,7 +213,7 @@ class Api4Client:
 
     def _api_error(self, body: dict, status: int, entity: str, action: str) -> CiviCRMError:
         what = f"{entity}.{action}"
-        status = int(body.get("status") or body.get("status_code") or status)
+        status = _status(body.get("status") or body.get("status_code"), status)
         message = self._scrub(str(body.get("error_message") or body.get("status_message") or ""))
         error_id = _ERROR_ID.search(message)
         generic = error_id is not None and message.startswith("Sorry an error occurred")
@@ -260,6 +260,12 @@ def _json(response: requests.Response) -> Any:
         return response.json()
     except ValueError:
         return None
+
+
+def _status(value: object, http_status: int) -> int:
+    """The status an error body claims (``"403"``, 403), else the HTTP one."""
+    text = str(value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) == 3 else http_status
 
 
 def _permission(entity: str, action: str) -> str | None:

@@ -317,7 +317,8 @@ class DbCiviCRM(DbWebhooks, CiviCRM):
     def _insert_links(self, links: list[tuple[int, int, int]]) -> None:
         for start in range(0, len(links), CHUNK):
             part = links[start : start + CHUNK]
-            sql = query("insert_activity_contacts").format(rows=placeholders(len(part), 3))
+            sql = query("insert_activity_contacts_checked").format(
+                rows=placeholders(len(part), 3))
             self.db.execute(sql, [v for link in part for v in link])
 
     def _activity_row(self, a: Activity) -> tuple[Any, ...]:

@@ -6,6 +6,7 @@ named and the password never shown.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any
@@ -21,6 +22,7 @@ from civisms.errors import (
     CiviCRMError,
     CiviCRMNotFound,
     CiviCRMUnreachable,
+    CiviCRMValueRefused,
 )
 from civisms.redact import scrub, secret_forms
 
@@ -29,6 +31,9 @@ _UNREACHABLE = {2002, 2003, 2005, 2006, 2013, 2055}
 _ACCESS_DENIED = {1044, 1045, 1698}
 _UNKNOWN_DATABASE = 1049
 _NO_SUCH_TABLE = 1146
+#: Data too long, out of range, a character the column's charset cannot hold.
+_VALUE_REFUSED = {1406, 1264, 1366}
+_COLUMN = re.compile(r"column '([^']+)'")
 
 
 def where(params: DbParams) -> str:
@@ -58,6 +63,12 @@ def translate(exc: MySQLdb.Error, params: DbParams) -> CiviCRMError:
             f"database {params.database!r} does not exist on {where(params)}; "
             "check the database name in CIVISMS_DB_URL"
         )
+    if code in _VALUE_REFUSED:
+        match = _COLUMN.search(detail)
+        column = f"column {match.group(1)!r}" if match else "a column"
+        return CiviCRMValueRefused(
+            f"CiviCRM's database refused a value for {column} ({detail}); shorten or "
+            "correct what was given for it (a name, a title, a text)")
     if code == _NO_SUCH_TABLE:
         return CiviCRMNotFound(
             f"{detail} — is {params.database!r} a CiviCRM database? "

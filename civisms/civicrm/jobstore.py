@@ -148,9 +148,11 @@ class JobStore:
             values.setdefault(row["name"], php_value(row["value"]))
         activity = values.get("write_activity_record")
         return MailerSettings(
-            job_size=_int(values.get("mailerJobSize")),
-            batch_limit=_int(values.get("mailerBatchLimit")),
-            jobs_max=_int(values.get("mailerJobsMax")),
+            # A negative size or limit would split into no child job and complete the
+            # mailing unsent: anything at or below 0 means 0 ("no limit"), as CiviCRM reads it.
+            job_size=max(0, _int(values.get("mailerJobSize"))),
+            batch_limit=max(0, _int(values.get("mailerBatchLimit"))),
+            jobs_max=max(0, _int(values.get("mailerJobsMax"))),
             sync_interval=_int(values.get("civimail_sync_interval"), 10) or 10,
             throttle_us=_int(values.get("mailThrottleTime")),
             write_activity=True if activity is None else bool(_int(activity, 1)),
@@ -218,7 +220,7 @@ class JobStore:
                 count = self.db.rows(sql("recipient_count"),
                                      {"mailing_id": job["mailing_id"]})[0]["n"]
                 base = {"mailing_id": job["mailing_id"], "parent_id": parent_id}
-                if not job_size or count <= job_size:
+                if job_size <= 0 or count <= job_size:
                     self.db.execute(sql("insert_child"), {
                         **base, "scheduled_date": job["scheduled_date"], "job_offset": 0,
                         "job_limit": count})

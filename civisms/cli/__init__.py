@@ -10,7 +10,9 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import json
+import math
 import sys
+import unicodedata
 from typing import Any
 
 import click
@@ -90,7 +92,7 @@ class CivismsGroup(click.Group):
                 prefix = "CiviCRM error"
             elif isinstance(exc, FatalProviderError):
                 prefix = "gateway error"
-            click.echo(f"civisms: {prefix}: {exc}", err=True)
+            click.echo(f"civisms: {prefix}: {printable(exc)}", err=True)
             sys.exit(exit_code_for(exc))
 
 
@@ -109,6 +111,40 @@ def main(ctx: click.Context, config_path: str | None) -> None:
         CIVISMS_DB_URL=mysql://civi:secret@127.0.0.1/civicrm civisms check
     """
     ctx.obj = State(config_path)
+
+
+class FiniteFloat(click.FloatRange):
+    """A number within ``min``..``max``; ``nan`` and ``inf`` refused (a plain FloatRange
+    lets ``nan`` through: it compares false with both bounds)."""
+
+    name = "number"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
+#: Bidirectional overrides and isolates: they reorder what a terminal shows.
+_BIDI = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
+
+
+def printable(value: object) -> str:
+    """``value`` as text safe for a terminal: control characters (an ESC from a contact's
+    name or a gateway's id would move the cursor or erase lines) and bidirectional
+    overrides are shown escaped (``\\x1b``); emoji joiners and accents are left alone."""
+    text = str(value)
+    return "".join(_escape(ch) if _unsafe(ch) else ch for ch in text)
+
+
+def _unsafe(ch: str) -> bool:
+    return unicodedata.category(ch) == "Cc" or ch in _BIDI
+
+
+def _escape(ch: str) -> str:
+    return ch.encode("unicode_escape").decode("ascii")
 
 
 def print_json(data: Any) -> None:

@@ -7,7 +7,7 @@ import sys
 import click
 
 from civisms.check import run_check
-from civisms.cli import print_json
+from civisms.cli import print_json, printable
 
 
 @click.command("check")
@@ -30,7 +30,7 @@ def command(obj: object, as_json: bool) -> None:
     elif report.connected:
         _print_report(report)
     for problem in report.problems:
-        click.echo(f"civisms: problem: {problem}", err=True)
+        click.echo(f"civisms: problem: {printable(problem)}", err=True)
     if not report.ok:
         sys.exit(1)
 
@@ -39,7 +39,7 @@ def _print_report(report) -> None:  # type: ignore[no-untyped-def]
     click.echo(f"backend:         {report.backend}")
     click.echo(f"CiviCRM version: {report.civicrm_version or 'unknown'}")
     if report.domain:
-        click.echo(f"domain:          {report.domain['id']} {report.domain['name']}")
+        click.echo(f"domain:          {report.domain['id']} {printable(report.domain['name'])}")
     templates = "?" if report.sms_templates is None else report.sms_templates
     click.echo(f"SMS templates:   {templates}")
     click.echo("activity types:  " + ", ".join(
@@ -51,7 +51,8 @@ def _print_report(report) -> None:  # type: ignore[no-untyped-def]
         state = "active" if p["is_active"] else "inactive"
         default = ", default" if p["is_default"] else ""
         adapter = p["adapter"] or "no adapter"
-        click.echo(f"  {p['id']:>3}  {p['title']}  [{p['name']} → {adapter}; {state}{default}]")
+        click.echo(printable(f"  {p['id']:>3}  {p['title']}  [{p['name']} → {adapter}; "
+                             f"{state}{default}]"))
         click.echo(f"       receipts: {p['webhooks']['status']}")
         click.echo(f"       replies:  {p['webhooks']['inbound']}")
     if report.bridge:

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from civisms.cli import print_json
+from civisms.cli import FiniteFloat, print_json
 from civisms.errors import NotSupportedByBackend
 
 log = logging.getLogger("civisms.jobs")
@@ -30,7 +30,7 @@ def command() -> None:
 @command.command("run")
 @click.option("--once/--forever", default=True,
               help="One pass (cron) or keep running (daemon). Default: --once.")
-@click.option("--interval", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+@click.option("--interval", type=FiniteFloat(min=0.1, max=86400), default=30.0, show_default=True,
               metavar="SECONDS", help="With --forever: pause between passes with nothing due.")
 @click.option("--workers", type=click.IntRange(min=1, max=64), default=1, show_default=True,
               help="Processes sharing each child job on this host.")
@@ -40,7 +40,7 @@ def command() -> None:
               help="Messages per pass (default: CiviCRM's mailerBatchLimit; 0 = no limit).")
 @click.option("--batch", type=click.IntRange(min=1, max=5000), default=500, show_default=True,
               help="Queue rows claimed at a time.")
-@click.option("--mps", type=click.FloatRange(min=0.001), default=None, metavar="RATE",
+@click.option("--mps", type=FiniteFloat(min=0.001, max=1_000_000), default=None, metavar="RATE",
               help="Segments per second per provider on this host (default: the provider's).")
 @click.option("--job-size", type=click.IntRange(min=0), default=None, metavar="N",
               help="Split new mailings into child jobs of N (default: mailerJobSize).")

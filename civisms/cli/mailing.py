@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from civisms.cli import print_json
+from civisms.cli import print_json, printable
 from civisms.errors import InputError
 from civisms.sending import mailing as lifecycle
 
@@ -139,7 +139,7 @@ def list_(obj: Any, which: str | None, as_json: bool) -> None:
         return
     for m in mailings:
         when = f"{m.scheduled_date:%Y-%m-%d %H:%M}" if m.scheduled_date else "-"
-        click.echo(f"{m.id:>6}  {m.status:<10} {when:<16} {m.recipients:>8}  {m.name}")
+        click.echo(f"{m.id:>6}  {m.status:<10} {when:<16} {m.recipients:>8}  {printable(m.name)}")
 
 
 @command.command("show")
@@ -160,7 +160,7 @@ def show(obj: Any, mailing_id: int, as_json: bool) -> None:
         print_json(data)
         return
     for key, value in data.items():
-        click.echo(f"{key}: {value}")
+        click.echo(f"{key}: {printable(value)}")
 
 
 @command.command("preview")
@@ -187,7 +187,7 @@ def preview(obj: Any, mailing_id: int, contact: str | None, as_json: bool) -> No
     if as_json:
         print_json(data)
         return
-    click.echo(f"preview (contact {p.contact_id}): {p.text}")
+    click.echo(f"preview (contact {p.contact_id}): {printable(p.text)}")
     click.echo(f"encoding {data['encoding']}, {data['segments']} segment(s) per message, "
                f"{p.total_segments} in total for {p.recipients} recipients")
     _echo_reasons(p.skipped_by_reason)

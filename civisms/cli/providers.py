@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from civisms.check import webhook_urls
-from civisms.cli import print_json
+from civisms.cli import print_json, printable
 from civisms.errors import (
     ConfigError,
     FatalProviderError,
@@ -27,7 +27,8 @@ from civisms.providers.base import (
 )
 from civisms.providers.http import RetryPolicy, scrub, send_with_retry
 from civisms.providers.registry import adapter_class, adapter_name, provider_for
-from civisms.redact import MASK, mask_url, mask_value
+from civisms.redact import MASK, mask_url, mask_value, secret_forms
+from civisms.sending.resolve import parse_id, shorten
 from civisms.text.segments import segment
 
 #: A test send retries briefly: a person is waiting at the terminal.
@@ -63,15 +64,17 @@ def list_command(obj: Any, as_json: bool) -> None:
         flags = ", ".join(f for f in ("active" if item["is_active"] else "inactive",
                                       "default" if item["is_default"] else "") if f)
         adapter = item["adapter"] or "no adapter"
-        click.echo(f"{item['id']:>4}  {item['title']}  [{item['name']} → {adapter}]  {flags}")
+        click.echo(printable(f"{item['id']:>4}  {item['title']}  [{item['name']} → {adapter}]  "
+                             f"{flags}"))
         senders = ", ".join(item["from"]) or item.get("messaging_service") or "-"
         mps = item["rate_limit"]
         rate = f"{mps:g} segment{'' if mps == 1 else 's'}/s" if mps else "-"
-        click.echo(f"      from: {senders}   rate: {rate}   url: {item['api_url'] or '-'}")
+        click.echo(printable(f"      from: {senders}   rate: {rate}   "
+                             f"url: {item['api_url'] or '-'}"))
         click.echo(f"      receipts: {item['webhooks']['status']}")
         click.echo(f"      replies:  {item['webhooks']['inbound']}")
         if item["problem"]:
-            click.echo(f"      problem: {item['problem']}")
+            click.echo(f"      problem: {printable(item['problem'])}")
 
 
 def describe(row: SmsProvider, outbox: Any = None, public_url: str | None = None
@@ -113,7 +116,7 @@ def describe(row: SmsProvider, outbox: Any = None, public_url: str | None = None
 def _row_secrets(row: SmsProvider) -> tuple[str, ...]:
     values = [row.password or ""]
     values += [v for k, v in row.api_params.items() if is_secret_param(k)]
-    return tuple(sorted({v for v in values if len(v) >= 4}, key=len, reverse=True))
+    return secret_forms(values, [row.username or "", *values])
 
 
 @command.command("test")
@@ -160,8 +163,8 @@ def test_command(obj: Any, provider: str, to: str, text: str, as_json: bool) -> 
     if as_json:
         print_json(shown)
         return
-    click.echo(f"sent via {row.title} ({shown['adapter']}) to {number}: "
-               f"id {result.message_id or '-'}, status {result.status.value}")
+    click.echo(f"sent via {printable(row.title)} ({shown['adapter']}) to {number}: "
+               f"id {printable(result.message_id or '-')}, status {result.status.value}")
     if shown["warning"]:
         click.echo(f"civisms: warning: {shown['warning']}", err=True)
     if result.price is not None:
@@ -206,15 +209,16 @@ def _kind(exc: ProviderError) -> str:
 
 
 def _find_row(rows: list[SmsProvider], wanted: str) -> SmsProvider:
-    if wanted.isdigit():
-        found = [r for r in rows if r.id == int(wanted)]
+    number = parse_id(wanted)
+    if number is not None:
+        found = [r for r in rows if r.id == number]
     else:
         found = [r for r in rows if r.title.casefold() == wanted.strip().casefold()]
     if len(found) == 1:
         return found[0]
     listing = ", ".join(f"{r.id} {r.title!r}" for r in rows) or "none"
     reason = "several providers are" if found else "no provider is"
-    raise InputError(f"{reason} called {wanted!r}; the site has: {listing}")
+    raise InputError(f"{reason} called {shorten(wanted)}; the site has: {listing}")
 
 
 def _e164(number: str, region: str | None) -> str:

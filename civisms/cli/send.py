@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from civisms.cli import print_json
+from civisms.cli import print_json, printable
 from civisms.cli.progress import Progress
 from civisms.errors import InputError
 from civisms.sending import individual, resolve
@@ -115,7 +115,7 @@ def command(obj: Any, contacts: tuple[str, ...], groups: tuple[str, ...],
         if contacts_file:
             ids.extend(resolve.contact_ids_file(contacts_file))
         campaign_id = resolve.campaign(civicrm, campaign).id if campaign else None
-        source = from_contact or resolve.acting_user(civicrm, settings)
+        source = resolve.sender(civicrm, from_contact, settings)
         send_plan = individual.plan(
             civicrm, name=name, text=message, provider=row, contact_ids=ids,
             source_contact_id=source, campaign_id=campaign_id,
@@ -245,12 +245,13 @@ def _print_plan(send_plan: individual.SendPlan, as_json: bool) -> None:
     if as_json:
         print_json(data)
         return
-    click.echo(f"{len(send_plan.messages)} recipients via {send_plan.provider.title}:")
+    click.echo(f"{len(send_plan.messages)} recipients via "
+               f"{printable(send_plan.provider.title)}:")
     for r in data["recipients"]:
         click.echo(f"  contact {r['contact_id']:>6}  {r['phone']}")
     _echo_skipped(send_plan)
     if first:
-        click.echo(f"preview (contact {first.recipient.contact_id}): {first.text}")
+        click.echo(f"preview (contact {first.recipient.contact_id}): {printable(first.text)}")
         click.echo(f"encoding {data['encoding']}, {data['segments']} segment(s) per message, "
                    f"{send_plan.total_segments} in total")
 
@@ -258,7 +259,8 @@ def _print_plan(send_plan: individual.SendPlan, as_json: bool) -> None:
 def _echo_skipped(send_plan: individual.SendPlan) -> None:
     for skip in send_plan.recipients.skipped:
         detail = f" ({skip.detail})" if skip.detail else ""
-        click.echo(f"  skipped contact {skip.contact_id:>6}: {skip.reason.value}{detail}")
+        click.echo(f"  skipped contact {skip.contact_id:>6}: {skip.reason.value}"
+                   f"{printable(detail)}")
 
 
 def _print_outcome(send_plan: individual.SendPlan | None, outcome: individual.SendOutcome,
@@ -282,10 +284,11 @@ def _print_outcome(send_plan: individual.SendPlan | None, outcome: individual.Se
     if send_plan:
         _echo_skipped(send_plan)
     for failure in outcome.failed:
-        click.echo(f"  failed contact {failure.contact_id:>6} {failure.phone}: {failure.error}")
+        click.echo(f"  failed contact {failure.contact_id:>6} {failure.phone}: "
+                   f"{printable(failure.error)}")
     for failure in outcome.unknown:
         click.echo(f"  unknown contact {failure.contact_id:>6} {failure.phone}: "
-                   f"{failure.error}")
+                   f"{printable(failure.error)}")
 
 
 def _print_sends(sends: list[dict[str, Any]], as_json: bool) -> None:
@@ -298,7 +301,7 @@ def _print_sends(sends: list[dict[str, Any]], as_json: bool) -> None:
     for s in sends:
         open_ = s["pending"] + s["sending"]
         flag = "  interrupted: civisms send --resume " + str(s["id"]) if open_ else ""
-        click.echo(f"{s['id']:>6}  {str(s['created_at'])[:19]}  {s['name'][:30]:<30}  "
+        click.echo(f"{s['id']:>6}  {str(s['created_at'])[:19]}  {printable(s['name'][:30]):<30}  "
                    f"sent {s['sent']}, failed {s['failed']}, unknown {s['unknown']}, "
                    f"not sent {open_}{flag}")
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from civisms.cli import print_json
+from civisms.cli import print_json, printable
 from civisms.errors import InputError
 from civisms.sending.resolve import read_text_file
 from civisms.text import judge, parse, segment, smart_replacements, token_values
@@ -121,7 +121,7 @@ def _smart_report(
 
 def _print_report(report: dict[str, Any], seg: Segmentation) -> None:
     unit = "septets" if seg.encoding == GSM7 else "UTF-16 code units"
-    click.echo(f"text:        {seg.text}")
+    click.echo(f"text:        {printable(seg.text)}")
     if report["tokens"] and not report["rendered"]:
         click.echo("tokens:      " + ", ".join(dict.fromkeys(report["tokens"])))
         click.echo("             (not rendered: counts are for the text as typed; "

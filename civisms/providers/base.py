@@ -11,6 +11,7 @@ import abc
 import base64
 import hashlib
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -348,17 +349,30 @@ def param_ci(params: Mapping[str, str], key: str) -> str | None:
     return next((v for k, v in params.items() if k.lower() == wanted), None)
 
 
+#: What each civisms tuning parameter may be: beyond these, a typo (``1e300`` seconds,
+#: ``inf`` connections), never a setting.
+PARAM_RANGES: dict[str, tuple[float, float]] = {
+    "civisms_mps": (0.001, 1_000_000.0),
+    "civisms_timeout": (0.1, 3600.0),
+    "civisms_pool": (1.0, 1024.0),
+}
+
+
 def parse_float(params: Mapping[str, str], key: str, default: float) -> float:
-    """A positive number from ``api_params``; ``ConfigError`` naming the key otherwise."""
+    """A positive number from ``api_params`` (within ``PARAM_RANGES`` for civisms' own
+    keys); ``ConfigError`` naming the key otherwise."""
     raw = params.get(key)
     if raw is None or raw == "":
         return default
+    low, high = PARAM_RANGES.get(key, (0.0, math.inf))
     try:
         value = float(raw)
     except ValueError:
-        value = -1.0
-    if not value > 0:
-        raise ConfigError(f"api_params {key}", repr(raw), "a positive number")
+        value = math.nan
+    if not (math.isfinite(value) and value > 0 and low <= value <= high):
+        expected = (f"a number from {low:g} to {high:g}" if key in PARAM_RANGES
+                    else "a positive number")
+        raise ConfigError(f"api_params {key}", repr(raw[:40]), expected)
     return value
 
 

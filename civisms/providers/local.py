@@ -8,7 +8,10 @@ and the tests, and the model for plug-in authors.
 
 Row (extension key ``org.civisms.local``), ``api_params``:
 
-* ``outbox=/path/outbox.jsonl`` or ``outbox=:memory:`` (default: ``Settings.outbox``);
+* ``outbox=name.jsonl`` or ``outbox=:memory:`` (default: ``Settings.outbox``); a row may
+  only name a file inside the folder of ``Settings.outbox`` (whoever edits provider rows
+  in CiviCRM must not make civisms append to any file of the host). The outbox holds
+  numbers and texts: it is created readable by its owner only (0600);
 * ``from=+15550000001|+15550000002`` sender pool (sticky per recipient);
 * ``auto_receipt=delivered`` (or ``undelivered``, ``failed``...) records a receipt for
   every message at once;
@@ -21,14 +24,17 @@ Row (extension key ``org.civisms.local``), ``api_params``:
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 import threading
 import uuid
+from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from civisms.errors import FatalProviderError, RecipientError
+from civisms.errors import ConfigError, FatalProviderError, RecipientError
 from civisms.providers.base import (
     DeliveryReceipt,
     DeliveryStatus,
@@ -61,8 +67,13 @@ class LocalProvider(Provider):
 
     def __init__(self, config: ProviderConfig) -> None:
         super().__init__(config)
-        target = config.full_param("outbox") or (str(config.outbox) if config.outbox else MEMORY)
-        self.path: Path | None = None if target == MEMORY else Path(target)
+        target = config.full_param("outbox")
+        default = config.outbox
+        self.path: Path | None = default
+        if target == MEMORY or (target is None and default is None):
+            self.path = None
+        elif target is not None:
+            self.path = _inside_folder(target, (default or DEFAULT_OUTBOX).parent)
         self.memory: list[dict[str, Any]] = []
         self.invalid = frozenset(split_pool(config.params.get("invalid_numbers")))
         self.opted_out = frozenset(split_pool(config.params.get("opted_out_numbers")))
@@ -105,8 +116,7 @@ class LocalProvider(Provider):
                 return
             try:
                 if self._file is None:
-                    self.path.parent.mkdir(parents=True, exist_ok=True)
-                    self._file = self.path.open("a", encoding="utf-8")
+                    self._file = _open_private(self.path)
                 self._file.write(line + "\n")
                 self._file.flush()
             except OSError as exc:
@@ -181,5 +191,35 @@ class LocalProvider(Provider):
         """Close the outbox file."""
         with self._lock:
             if self._file is not None:
-                self._file.close()
+                with suppress(OSError):  # a full disk was reported when writing
+                    self._file.close()
                 self._file = None
+
+
+#: ``Settings.outbox``'s default, whose folder bounds a row's ``outbox=`` without settings.
+DEFAULT_OUTBOX = Path("var/outbox.jsonl")
+
+
+def _inside_folder(target: str, folder: Path) -> Path:
+    """The row's ``outbox=`` as a path inside ``folder`` (relative names are taken there)."""
+    path = Path(target).expanduser()
+    if not path.is_absolute():
+        path = folder / path
+    base = folder.resolve()
+    try:
+        path.resolve().relative_to(base)
+    except ValueError:
+        raise ConfigError("outbox", repr(target), f"a file inside {folder} (the folder of "
+                          "CIVISMS_OUTBOX), or :memory:") from None
+    return path
+
+
+def _open_private(path: Path) -> IO[str]:
+    """Open the outbox for appending; created readable by its owner only."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags, 0o600)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):  # a device or a FIFO named by the settings
+        os.close(fd)
+        raise OSError(f"{path} is not a regular file")
+    return os.fdopen(fd, "a", encoding="utf-8")

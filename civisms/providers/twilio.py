@@ -151,7 +151,7 @@ class TwilioProvider(Provider):
             fail(resp, name, kind=None, detail="", raw=self.scrub(resp.text[:500]))
         code = body.get("code")
         detail = self.scrub(str(body.get("message") or ""))
-        kind = ERRORS.get(int(code)) if str(code).isdigit() else None
+        kind = ERRORS.get(int(code)) if str(code).isascii() and str(code).isdigit() else None
         fail(resp, name, kind=kind, code=code, detail=f"Twilio error {code}: {detail}", raw=body)
 
     # -- webhooks --
