@@ -101,7 +101,7 @@ def test_local_outbox_on_a_full_disk_is_one_line(tmp_path: Path, site: SiteDb,
     if not os.path.exists("/dev/full"):
         pytest.skip("no /dev/full on this system")
     monkeypatch.setenv("CIVISMS_OUTBOX", "/dev/full")
-    line = one_line(invoke("providers", "test", "2", "--to", "+15558675310"), 1)
+    line = one_line(invoke("providers", "test", "2", "--to", "+14155550199"), 1)
     assert "cannot write the outbox" in line
 
 
@@ -119,7 +119,7 @@ def test_odd_ids_are_one_line(typed: str, site: SiteDb, db_env: None) -> None:
     for args in (["send", "--contact", typed, "--name", "N", "--text", "x", "--dry-run"],
                  ["send", "--group", typed, "--name", "N", "--text", "x", "--dry-run"],
                  ["send", "--contact", "3", "--template", typed, "--name", "N", "--dry-run"],
-                 ["providers", "test", typed, "--to", "+15558675310"]):
+                 ["providers", "test", typed, "--to", "+14155550199"]):
         line = one_line(invoke(*args), 2)
         assert len(line) < 400
 
@@ -144,7 +144,7 @@ def test_provider_tuning_out_of_range(param: str, site: SiteDb, db_env: None) ->
     listed = invoke("providers", "list")
     assert listed.exit_code == 0 and "Traceback" not in listed.output
     assert param.split("=")[0] in listed.output
-    line = one_line(invoke("providers", "test", "3", "--to", "+15558675310"), 2)
+    line = one_line(invoke("providers", "test", "3", "--to", "+14155550199"), 2)
     assert param.split("=")[0] in line
 
 
@@ -186,7 +186,7 @@ def test_terminal_escapes_are_shown_escaped(site: SiteDb, db_env: None) -> None:
     assert "Al\\x1b[1A\\x1b[2Kice" in result.output
     with hostile_gateway(mode="odd_id", odd_id="SM\x1b[2Kx") as gw:
         use_gateway(site, gw.url)
-        sent = invoke("providers", "test", "3", "--to", "+15558675310")
+        sent = invoke("providers", "test", "3", "--to", "+14155550199")
     assert sent.exit_code == 0 and "\x1b" not in sent.output and "SM\\x1b[2Kx" in sent.output
 
 
