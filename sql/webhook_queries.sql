@@ -74,12 +74,6 @@ SELECT (SELECT a.id FROM civicrm_activity a
        (SELECT s.mailing_id FROM civisms_queue_state s
         WHERE s.provider_message_id = %(message_id)s LIMIT 1) AS mailing_id
 
--- name: find_activity
-SELECT (SELECT a.id FROM civicrm_activity a
-        WHERE a.result = %(message_id)s AND a.activity_type_id = %(delivery_type)s
-        ORDER BY a.id DESC LIMIT 1) AS activity_id,
-       NULL AS event_queue_id, NULL AS mailing_id
-
 -- name: link_receipt
 UPDATE civisms_receipt SET activity_id = %(activity_id)s, event_queue_id = %(event_queue_id)s,
        mailing_id = %(mailing_id)s
@@ -140,3 +134,7 @@ VALUES (%(provider_id)s, %(message_id)s)
 -- name: link_inbound
 UPDATE civisms_inbound SET activity_id = %(activity_id)s
 WHERE provider_id = %(provider_id)s AND message_id = %(message_id)s
+
+-- name: receipt_counts
+-- A mass SMS's messages by their last receipt (the rest await one).
+SELECT status, COUNT(*) AS n FROM civisms_receipt WHERE mailing_id = %(id)s GROUP BY status

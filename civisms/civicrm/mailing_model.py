@@ -95,7 +95,9 @@ class MailingCounts:
 
     queued: int = 0
     sent: int = 0  # civicrm_mailing_event_delivered: handed to the gateway
-    delivered: int | None = None  # handset receipts, when the job runner records them
+    delivered: int | None = None  # handset receipts (civisms serve), None without any record
+    undelivered: int | None = None  # receipts saying the carrier or gateway gave up
+    awaiting: int | None = None  # sent, with no final receipt yet
     failed: int = 0
     unknown: int = 0  # marked "sending" before a crash: ask the gateway, never resend
     failures: dict[str, int] = field(default_factory=dict)

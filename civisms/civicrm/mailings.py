@@ -30,6 +30,7 @@ from civisms.civicrm.mailing_model import (
 from civisms.civicrm.mailing_recipients import RecipientBuilder, RecipientReport, lock_name, q
 from civisms.civicrm.queries import placeholders, query
 from civisms.errors import CiviCRMNotFound, ConflictError
+from civisms.sql import sql_path
 
 #: Mailing settings and their defaults (ext/civi_mail/settings/Mailing.setting.php).
 SETTING_DEFAULTS = {
@@ -300,9 +301,18 @@ class DbMailings:
                     failures[key] = failures.get(key, 0) + n
                 elif r["state"] in ("sending", "unknown"):
                     unknown += n
+        sent = int(row["delivered"] or 0)
+        undelivered = awaiting = None
+        if self.db.rows(q("table_exists"), {"table": "civisms_receipt"})[0]["n"]:
+            by_status = {r["status"]: int(r["n"]) for r in self.db.rows(
+                query("receipt_counts", sql_path("webhook_queries.sql")), {"id": mailing_id})}
+            delivered = by_status.get("delivered", 0)
+            undelivered = by_status.get("undelivered", 0) + by_status.get("failed", 0)
+            awaiting = max(sent - delivered - undelivered, 0)
         return MailingCounts(
-            queued=int(row["queued"] or 0), sent=int(row["delivered"] or 0),
-            delivered=delivered, failed=failed, unknown=unknown, failures=failures,
+            queued=int(row["queued"] or 0), sent=sent, delivered=delivered,
+            undelivered=undelivered, awaiting=awaiting, failed=failed, unknown=unknown,
+            failures=failures,
         )
 
 

@@ -39,10 +39,12 @@ class DbWebhooks:
         """Create civisms' two tables and the two look-up indexes, when missing."""
         self.db.execute(sql("create_receipt"))
         self.db.execute(sql("create_inbound"))
+        # The job runner's own table, made here as it makes it, so that a receipt for a
+        # mass SMS always finds its queue item through the index below.
+        self.db.execute(query("create_queue_state", sql_path("job_queries.sql")))
         self._ensure_index("civicrm_activity", "civisms_activity_result", "index_activity_result")
-        if self._has_table("civisms_queue_state"):
-            self._ensure_index("civisms_queue_state", "civisms_queue_state_message",
-                               "index_queue_message")
+        self._ensure_index("civisms_queue_state", "civisms_queue_state_message",
+                           "index_queue_message")
 
     def _has_table(self, table: str) -> bool:
         return bool(self.db.rows(sql("table_exists"), {"table": table})[0]["n"])
@@ -89,20 +91,12 @@ class DbWebhooks:
             row = self.db.rows(sql("receipt_links"), key)[0]
             if row["activity_id"] is not None:
                 return row
-        lookup = "find_sent" if self._has_queue_state() else "find_activity"
-        found = self.db.rows(sql(lookup), {
+        found = self.db.rows(sql("find_sent"), {
             "message_id": key["message_id"],
             "delivery_type": self.option_value("activity_type", "SMS delivery")})[0]
         if found["activity_id"] is not None:
             self.db.execute(sql("link_receipt"), {**key, **found})
         return found
-
-    def _has_queue_state(self) -> bool:
-        cached = getattr(self, "_queue_state_known", None)
-        if cached is None:
-            cached = self._has_table("civisms_queue_state")
-            self._queue_state_known = cached
-        return cached
 
     def _bounce_type(self, name: str) -> int | None:
         rows = self.db.rows(sql("bounce_type"), {"name": name})

@@ -269,7 +269,8 @@ def show_status(st: lifecycle.Status, as_json: bool) -> None:
     data = {
         "id": st.mailing.id, "name": st.mailing.name, "status": st.mailing.status,
         "recipients": st.mailing.recipients, "queued": c.queued, "sent": c.sent,
-        "delivered": c.delivered, "failed": c.failed, "unknown": c.unknown,
+        "delivered": c.delivered, "undelivered": c.undelivered, "awaiting_receipt": c.awaiting,
+        "failed": c.failed, "unknown": c.unknown,
         "failures": c.failures, "settle_unknown": _settle_command(st.mailing.id, c.unknown),
     }
     if as_json:
@@ -279,8 +280,12 @@ def show_status(st: lifecycle.Status, as_json: bool) -> None:
     state = st.mailing.status + (f", {c.unknown} unknown" if c.unknown else "")
     click.echo(f"mailing {st.mailing.id} {st.mailing.name!r}: {state}")
     click.echo(f"  recipients {st.mailing.recipients}, queued {c.queued}, sent {c.sent}, "
-               f"delivered {c.delivered if c.delivered is not None else 'n/a'}, "
                f"failed {c.failed}, unknown {c.unknown}")
+    if c.delivered is not None:
+        click.echo(f"  receipts: delivered {c.delivered}, undelivered {c.undelivered}, "
+                   f"awaiting a receipt {c.awaiting}")
+    else:
+        click.echo("  receipts: none recorded (civisms serve records them)")
     for reason, n in c.failures.items():
         click.echo(f"  failed {n:>6}: {reason}")
     if c.unknown:
