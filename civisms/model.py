@@ -185,6 +185,7 @@ class ReceiptUpdate:
     provider_status: str | None = None
     error_code: str | None = None
     bounce: str | None = None
+    opted_out: bool = False  # the gateway says the person opted out: targets wanted
 
 
 @dataclass(frozen=True, slots=True)

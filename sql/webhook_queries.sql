@@ -46,50 +46,48 @@ CREATE INDEX civisms_activity_result ON civicrm_activity (result)
 -- name: index_queue_message
 CREATE INDEX civisms_queue_state_message ON civisms_queue_state (provider_message_id)
 
--- name: upsert_receipt
--- One statement decides, under the row lock, whether the receipt moves the message:
--- only a higher rank does. The columns are assigned left to right, so status_rank last.
+-- name: lock_receipts
+-- Every receipt row of a batch, created (rank -1, a placeholder the batch overwrites) or
+-- locked as it is: the batch then decides under these row locks. Keys come sorted, so two
+-- batches lock in the same order.
+INSERT INTO civisms_receipt (provider_id, message_id, status, status_rank)
+VALUES {rows}
+ON DUPLICATE KEY UPDATE status_rank = status_rank
+
+-- name: receipts_of
+SELECT message_id, status_rank, activity_id, event_queue_id, mailing_id FROM civisms_receipt
+WHERE provider_id = %s AND message_id IN ({marks})
+
+-- name: activities_by_result
+-- The SMS delivery activity sent with each gateway id (the newest when several).
+SELECT a.result, MAX(a.id) AS id FROM civicrm_activity a
+WHERE a.result IN ({marks}) AND a.activity_type_id = %s
+GROUP BY a.result
+
+-- name: queue_items_by_message
+SELECT s.provider_message_id, s.event_queue_id, s.mailing_id FROM civisms_queue_state s
+WHERE s.provider_message_id IN ({marks})
+
+-- name: write_receipts
 INSERT INTO civisms_receipt (provider_id, message_id, status, status_rank, provider_status,
-                             error_code)
-VALUES (%(provider_id)s, %(message_id)s, %(status)s, %(rank)s, %(provider_status)s,
-        %(error_code)s)
+                             error_code, activity_id, event_queue_id, mailing_id, updated_at)
+VALUES {rows}
 ON DUPLICATE KEY UPDATE
-  provider_status = IF(VALUES(status_rank) > status_rank, VALUES(provider_status), provider_status),
-  error_code = IF(VALUES(status_rank) > status_rank, VALUES(error_code), error_code),
-  status = IF(VALUES(status_rank) > status_rank, VALUES(status), status),
-  updated_at = IF(VALUES(status_rank) > status_rank, CURRENT_TIMESTAMP, updated_at),
-  status_rank = GREATEST(status_rank, VALUES(status_rank))
+  status = VALUES(status), status_rank = VALUES(status_rank),
+  provider_status = VALUES(provider_status), error_code = VALUES(error_code),
+  activity_id = VALUES(activity_id), event_queue_id = VALUES(event_queue_id),
+  mailing_id = VALUES(mailing_id), updated_at = VALUES(updated_at)
 
--- name: receipt_links
-SELECT activity_id, event_queue_id, status_rank FROM civisms_receipt
-WHERE provider_id = %(provider_id)s AND message_id = %(message_id)s
-
--- name: find_sent
--- The SMS delivery activity and, for a mass SMS, the queue item sent with this gateway id.
-SELECT (SELECT a.id FROM civicrm_activity a
-        WHERE a.result = %(message_id)s AND a.activity_type_id = %(delivery_type)s
-        ORDER BY a.id DESC LIMIT 1) AS activity_id,
-       (SELECT s.event_queue_id FROM civisms_queue_state s
-        WHERE s.provider_message_id = %(message_id)s LIMIT 1) AS event_queue_id,
-       (SELECT s.mailing_id FROM civisms_queue_state s
-        WHERE s.provider_message_id = %(message_id)s LIMIT 1) AS mailing_id
-
--- name: link_receipt
-UPDATE civisms_receipt SET activity_id = %(activity_id)s, event_queue_id = %(event_queue_id)s,
-       mailing_id = %(mailing_id)s
-WHERE provider_id = %(provider_id)s AND message_id = %(message_id)s
-
--- name: move_activity
-UPDATE civicrm_activity SET status_id = %(status_id)s, location = %(location)s
-WHERE id = %(id)s
+-- name: move_activities
+UPDATE civicrm_activity SET status_id = %s, location = %s WHERE id IN ({ids})
 
 -- name: activity_targets
-SELECT contact_id FROM civicrm_activity_contact
-WHERE activity_id = %(id)s AND record_type_id = %(record_type)s
+SELECT activity_id, contact_id FROM civicrm_activity_contact
+WHERE activity_id IN ({ids}) AND record_type_id = %s
 
--- name: insert_bounce
+-- name: insert_bounces
 INSERT INTO civicrm_mailing_event_bounce (event_queue_id, bounce_type_id, bounce_reason)
-VALUES (%(event_queue_id)s, %(bounce_type_id)s, %(reason)s)
+VALUES {rows}
 
 -- name: bounce_type
 SELECT id FROM civicrm_mailing_bounce_type WHERE name = %(name)s

@@ -138,8 +138,9 @@ def clickatell_receipt(pid: int, mid: str, delivered: bool = True,
 
 def kannel_receipt(pid: int, mid: str, delivered: bool = True,
                    token: str | None = TOKEN) -> Req:
+    stat = "stat:DELIVRD err:000" if delivered else "stat:UNDELIV err:001"
     query = urlencode({"civisms_id": mid, "dlr": "1" if delivered else "2",
-                       "answer": "id:1 sub:001 dlvrd:001 stat:DELIVRD", "ts": "1796400000"})
+                       "answer": f"id:1 sub:001 dlvrd:001 {stat}", "ts": "1796400000"})
     return Req("GET", with_token(f"/webhooks/{pid}/status?{query}", token))
 
 

@@ -221,6 +221,10 @@ class CiviCRM(abc.ABC):
         """
         raise _no_webhooks(self)
 
+    def apply_receipts(self, updates: Sequence[ReceiptUpdate]) -> list[ReceiptResult]:
+        """``apply_receipt`` for several receipts (a backend may write them in one go)."""
+        return [self.apply_receipt(u) for u in updates]
+
     def phones_by_numeric(self, numerics: Sequence[str]) -> list[Phone]:
         """Phones of contacts not in the trash whose ``phone_numeric`` is one of ``numerics``."""
         raise _no_webhooks(self)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from civisms.civicrm.base import RECORD_TYPES
 from civisms.civicrm.queries import placeholders, query
-from civisms.model import Activity, Phone, ReceiptResult, ReceiptUpdate
+from civisms.civicrm.receipts_db import DbReceipts
+from civisms.model import Activity, Phone
 from civisms.sql import sql_path
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ def sql(name: str) -> str:
     return query(name, sql_path("webhook_queries.sql"))
 
 
-class DbWebhooks:
+class DbWebhooks(DbReceipts):
     """Receipts and replies on the db backend (``self.db`` is the connection)."""
 
     db: Database
@@ -52,55 +52,6 @@ class DbWebhooks:
     def _ensure_index(self, table: str, index: str, statement: str) -> None:
         if not self.db.rows(sql("index_exists"), {"table": table, "index": index})[0]["n"]:
             self.db.execute(sql(statement))
-
-    # -- receipts --
-
-    def apply_receipt(self, update: ReceiptUpdate) -> ReceiptResult:
-        key = {"provider_id": update.provider_id, "message_id": update.message_id}
-        with self.db.transaction():
-            changed = self.db.rowcount(sql("upsert_receipt"), {
-                **key, "status": update.status, "rank": update.rank,
-                "provider_status": (update.provider_status or "")[:64] or None,
-                "error_code": (update.error_code or "")[:64] or None,
-            })
-            stored = None if changed else self.db.rows(sql("receipt_links"), key)[0]
-            if stored is not None and (stored["activity_id"] is not None
-                                       or stored["status_rank"] != update.rank):
-                return ReceiptResult("unchanged")
-            # New, moved forwards, or the same receipt again while its message was still
-            # unmatched (sent and receipted before the sender wrote its activity).
-            links = self._links(key, inserted=changed == 1)
-            activity_id = links["activity_id"]
-            if activity_id is None:
-                return ReceiptResult("unmatched")
-            self.db.execute(sql("move_activity"), {
-                "id": activity_id, "location": update.location[:2048],
-                "status_id": self.option_value("activity_status", update.activity_status)})
-            if update.bounce and links["event_queue_id"]:
-                self.db.execute(sql("insert_bounce"), {
-                    "event_queue_id": links["event_queue_id"], "reason": update.location[:512],
-                    "bounce_type_id": self._bounce_type(update.bounce)})
-            targets = self.db.rows(sql("activity_targets"), {
-                "id": activity_id,
-                "record_type": self.option_value("activity_contacts", RECORD_TYPES["target"])})
-        return ReceiptResult("updated", activity_id, tuple(int(r["contact_id"]) for r in targets))
-
-    def _links(self, key: dict[str, Any], *, inserted: bool) -> dict[str, Any]:
-        """The activity and queue item of the receipt's message, found once and kept."""
-        if not inserted:
-            row = self.db.rows(sql("receipt_links"), key)[0]
-            if row["activity_id"] is not None:
-                return row
-        found = self.db.rows(sql("find_sent"), {
-            "message_id": key["message_id"],
-            "delivery_type": self.option_value("activity_type", "SMS delivery")})[0]
-        if found["activity_id"] is not None:
-            self.db.execute(sql("link_receipt"), {**key, **found})
-        return found
-
-    def _bounce_type(self, name: str) -> int | None:
-        rows = self.db.rows(sql("bounce_type"), {"name": name})
-        return int(rows[0]["id"]) if rows else None
 
     # -- replies --
 

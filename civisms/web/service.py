@@ -21,8 +21,10 @@ from civisms.civicrm import connect
 from civisms.civicrm.base import CiviCRM
 from civisms.config import Settings
 from civisms.errors import ConfigError
+from civisms.model import ReceiptResult, ReceiptUpdate
 from civisms.providers.base import Provider
 from civisms.providers.registry import adapter_class
+from civisms.web.batch import ReceiptBatcher
 from civisms.webhooks.keywords import Keywords
 
 log = logging.getLogger(__name__)
@@ -56,6 +58,20 @@ class Service:
         self._miss_at = float("-inf")
         self._prepared = False
         self.limiter = anyio.CapacityLimiter(THREADS)
+        self._batcher = ReceiptBatcher(self._open_prepared)
+
+    def _open_prepared(self) -> CiviCRM:
+        backend = self._connector(self.settings)
+        if not self._prepared:
+            self.prepare(backend)
+        return backend
+
+    def apply_receipt(self, update: ReceiptUpdate) -> ReceiptResult:
+        """Write one receipt with the next batch (db); through this thread's backend (api4,
+        whose calls gain nothing from batching)."""
+        if self.settings.backend == "db":
+            return self._batcher.apply(update)
+        return self.civicrm().apply_receipt(update)
 
     @property
     def connector(self) -> Callable[[Settings], CiviCRM]:
@@ -119,6 +135,7 @@ class Service:
 
     def close(self) -> None:
         """Close every backend and adapter this process opened."""
+        self._batcher.close()
         with self._lock:
             backends, self._backends = self._backends, []
             adapters, self._providers = self._providers, {}

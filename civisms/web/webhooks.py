@@ -100,7 +100,8 @@ async def webhook(request: Request) -> Response:
 def _handle(service: Service, provider_id: int, request: WebhookRequest) -> Handled:
     civicrm = service.civicrm()
     provider = service.provider(provider_id)
-    return handle(civicrm, service.settings, service.keywords, provider, provider_id, request)
+    return handle(civicrm, service.settings, service.keywords, provider, provider_id, request,
+                  service.apply_receipt)
 
 
 def _refuse(label: str, kind: str, outcome: str, status: int, text: str) -> Response:

@@ -9,12 +9,13 @@ while recording propagates, so the route answers 5xx and the gateway retries.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from civisms.civicrm.base import CiviCRM
 from civisms.config import Settings
 from civisms.errors import CivismsError, ProviderError
-from civisms.model import Activity
+from civisms.model import Activity, ReceiptResult, ReceiptUpdate
 from civisms.providers.base import (
     DeliveryReceipt,
     InboundMessage,
@@ -49,8 +50,10 @@ class Handled:
 
 
 def handle(civicrm: CiviCRM, settings: Settings, keywords: Keywords, provider: Provider,
-           provider_id: int, request: WebhookRequest) -> Handled:
-    """Run one webhook request through ``provider`` and into CiviCRM."""
+           provider_id: int, request: WebhookRequest,
+           apply: Callable[[ReceiptUpdate], ReceiptResult] | None = None) -> Handled:
+    """Run one webhook request through ``provider`` and into CiviCRM (``apply`` writes
+    receipts, default the backend's ``apply_receipt``)."""
     if not provider.verify_webhook(request):
         raise WebhookRejected(f"provider {provider_id}: bad or missing signature or token")
     events = provider.parse_webhook(request)
@@ -62,7 +65,8 @@ def handle(civicrm: CiviCRM, settings: Settings, keywords: Keywords, provider: P
         handled.outcomes.append(("unknown", "ignored"))
     for event in events:
         if isinstance(event, DeliveryReceipt):
-            handled.outcomes.append(("receipt", record_receipt(civicrm, provider_id, event)))
+            handled.outcomes.append(
+                ("receipt", record_receipt(civicrm, provider_id, event, apply)))
         elif isinstance(event, InboundMessage):
             result = record_inbound(civicrm, settings, keywords, provider_id, event)
             handled.outcomes.append(("inbound", result.outcome))

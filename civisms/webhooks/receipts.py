@@ -11,6 +11,7 @@ sets ``do_not_sms`` on the message's recipient, as a STOP does.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from civisms.civicrm.base import CiviCRM
 from civisms.model import RECEIPT_RANKS, ReceiptResult, ReceiptUpdate
@@ -47,18 +48,21 @@ def receipt_update(provider_id: int, receipt: DeliveryReceipt) -> ReceiptUpdate 
         status=receipt.status.value, rank=RANK[receipt.status],
         activity_status=ACTIVITY_STATUS[receipt.status], location=location_text(receipt),
         provider_status=receipt.provider_status, error_code=receipt.error_code, bounce=bounce,
+        opted_out=receipt.opted_out,
     )
 
 
-def record_receipt(civicrm: CiviCRM, provider_id: int, receipt: DeliveryReceipt) -> str:
+def record_receipt(civicrm: CiviCRM, provider_id: int, receipt: DeliveryReceipt,
+                   apply: Callable[[ReceiptUpdate], ReceiptResult] | None = None) -> str:
     """Write one receipt; return the outcome (``updated``, ``unchanged``, ``unmatched``,
-    ``ignored`` for a status civisms does not know)."""
+    ``ignored`` for a status civisms does not know). ``apply`` writes it (default: the
+    backend's ``apply_receipt``; the service batches)."""
     update = receipt_update(provider_id, receipt)
     if update is None:
         log.info("receipt for %s on provider %s: status %r unknown, ignored",
                  receipt.message_id, provider_id, receipt.provider_status)
         return "ignored"
-    result: ReceiptResult = civicrm.apply_receipt(update)
+    result = (apply or civicrm.apply_receipt)(update)
     if result.outcome == "unmatched":
         log.info("receipt for %s on provider %s: no SMS delivery activity has that id (yet)",
                  receipt.message_id, provider_id)
