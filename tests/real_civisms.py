@@ -74,8 +74,99 @@ class Running:
                              + (self.folder / "serve.log").read_text()[-2000:])
 
 
+#: N contacts with a primary mobile each, in a new mailing group, written in bulk (SQL, as
+#: an import would) so that thousands take seconds; prints the group id.
+GROUP_SQL = r"""
+$tag = '%(tag)s';
+$n = %(count)d;
+$group = civicrm_api4('Group', 'create', ['checkPermissions' => FALSE, 'values' => [
+  'title' => "Bridge $tag", 'group_type:name' => ['Mailing List']]])->first()['id'];
+$mobile = CRM_Core_PseudoConstant::getKey('CRM_Core_BAO_Phone', 'phone_type_id', 'Mobile');
+$insert = function (string $table, string $columns, array $rows) {
+  // Rows written by VALUES lists: civicrm_phone's trigger touches civicrm_contact, so
+  // INSERT ... SELECT FROM civicrm_contact is refused.
+  foreach (array_chunk($rows, 500) as $part) {
+    CRM_Core_DAO::executeQuery("INSERT INTO $table ($columns) VALUES " . implode(',', $part));
+  }
+};
+$contacts = [];
+for ($i = 0; $i < $n; $i++) {
+  $contacts[] = "('Individual', 'B$i', '$tag', 'B$i $tag', '$tag, B$i')";
+}
+$insert('civicrm_contact', 'contact_type, first_name, last_name, display_name, sort_name',
+  $contacts);
+$ids = array_column(CRM_Core_DAO::executeQuery(
+  "SELECT id FROM civicrm_contact WHERE last_name = '$tag' ORDER BY id")->fetchAll(), 'id');
+$phones = $members = [];
+foreach ($ids as $id) {
+  $number = sprintf('+1415%%03d%%04d', 200 + intdiv($id, 10000) %% 700, $id %% 10000);
+  $phones[] = "($id, 1, 1, '$number', $mobile)";
+  $members[] = "($group, $id, 'Added')";
+}
+$insert('civicrm_phone', 'contact_id, location_type_id, is_primary, phone, phone_type_id',
+  $phones);
+$insert('civicrm_group_contact', 'group_id, contact_id, status', $members);
+echo json_encode($group);
+"""
+
+#: A mass SMS as CiviCRM's New SMS wizard leaves it after "Submit": the mailing (API v4
+#: Mailing.create with the provider and text), its Include group, then Mailing.submit
+#: (API v3), which computes the recipients and creates the parent job. Prints its id.
+MAILING_SQL = r"""
+$mailing = civicrm_api4('Mailing', 'create', ['checkPermissions' => FALSE, 'values' => [
+  'name' => '%(name)s', 'body_text' => '%(text)s', 'sms_provider_id' => %(provider)d,
+  'from_name' => 'civisms', 'from_email' => 'info@example.org']])->first()['id'];
+civicrm_api4('MailingGroup', 'create', ['checkPermissions' => FALSE, 'values' => [
+  'mailing_id' => $mailing, 'group_type' => 'Include', 'entity_table' => 'civicrm_group',
+  'entity_id' => %(group)d]]);
+civicrm_api3('Mailing', 'submit', ['id' => $mailing, 'scheduled_date' => date('YmdHis', time() - 1),
+  'approval_date' => date('YmdHis')]);
+echo json_encode($mailing);
+"""
+
+#: What CiviCRM's mailing report says about a mailing, and its jobs' statuses.
+REPORT_SQL = r"""
+$report = CRM_Mailing_BAO_Mailing::report(%(mailing)d);
+$jobs = CRM_Core_DAO::executeQuery(
+  'SELECT status FROM civicrm_mailing_job WHERE mailing_id = %(mailing)d')->fetchAll();
+echo json_encode(['delivered' => (int) $report['event_totals']['delivered'],
+  'queue' => (int) $report['event_totals']['queue'],
+  'recipients' => (int) CRM_Core_DAO::singleValueQuery(
+    'SELECT COUNT(*) FROM civicrm_mailing_recipients WHERE mailing_id = %(mailing)d'),
+  'jobs' => array_column($jobs, 'status')]);
+"""
+
+
+def make_group(site: RealSite, count: int, tag: str) -> int:
+    """A new group of ``count`` contacts with a mobile each; its id."""
+    return int(site.php(GROUP_SQL % {"tag": tag, "count": count}))
+
+
+def make_mailing(site: RealSite, name: str, text: str, provider: int, group: int) -> int:
+    """A submitted mass SMS for ``group`` through provider row ``provider``; its id."""
+    return int(site.php(MAILING_SQL % {"name": name, "text": text, "provider": provider,
+                                        "group": group}))
+
+
+def mailing_report(site: RealSite, mailing: int) -> dict[str, Any]:
+    """CiviCRM's own counts for a mailing: delivered, queued, recipients, job statuses."""
+    return site.php(REPORT_SQL % {"mailing": mailing})  # type: ignore[no-any-return]
+
+
+def drop_test_data(site: RealSite, tag: str, mailings: list[int]) -> None:
+    """Delete the mailings and the tagged contacts (and their group) a run made."""
+    site.php(f"""
+foreach (json_decode('{json.dumps(mailings)}', TRUE) as $m) {{
+  civicrm_api4('Mailing', 'delete', ['checkPermissions' => FALSE, 'where' => [['id', '=', $m]]]);
+}}
+CRM_Core_DAO::executeQuery("DELETE FROM civicrm_contact WHERE last_name = '{tag}'");
+CRM_Core_DAO::executeQuery("DELETE FROM civicrm_group WHERE title = 'Bridge {tag}'");
+echo json_encode(TRUE);
+""")
+
+
 @contextmanager
-def civisms_on(site: RealSite, folder: Path) -> Iterator[Running]:
+def civisms_on(site: RealSite, folder: Path, gateway_params: str = "") -> Iterator[Running]:
     """Bridge installed, gateway and bridge rows made, civisms serve running; all undone
     afterwards (rows deleted, bridge uninstalled, core's job as it was)."""
     zip_path, _ = build(folder)
@@ -84,7 +175,7 @@ def civisms_on(site: RealSite, folder: Path) -> Iterator[Running]:
     gateway = site.api4("SmsProvider", "create", {"values": {
         "name": "org.civisms.local", "title": f"civisms test outbox {folder.name}",
         "username": "outbox", "password": "-", "api_type": 1, "api_url": "",
-        "api_params": "", "is_active": False}})[0]["id"]
+        "api_params": gateway_params, "is_active": False}})[0]["id"]
     env = {**os.environ, "CIVISMS_BACKEND": "db", "CIVISMS_DB_URL": site.db_url,
            "CIVISMS_OUTBOX": str(folder / "outbox.jsonl"),
            "CIVISMS_PUBLIC_URL": f"http://127.0.0.1:{free_port()}"}

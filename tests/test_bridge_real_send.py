@@ -12,7 +12,14 @@ from typing import Any
 
 import pytest
 from real_civicrm import RealSite, real_site
-from real_civisms import Running, civisms_on
+from real_civisms import (
+    Running,
+    civisms_on,
+    drop_test_data,
+    mailing_report,
+    make_group,
+    make_mailing,
+)
 
 SEND = r"""
 $contacts = json_decode('%(contacts)s', TRUE);
@@ -136,3 +143,36 @@ def test_civisms_down_is_a_clear_error_and_no_false_success(running: Running) ->
                for e in result["sent"])
     time.sleep(1.0)
     assert not [m for m in running.sent() if m["to"] in {n for _, n in people}]
+
+
+def test_a_mass_sms_made_as_the_wizard_does_is_sent_by_the_scheduled_job(
+    running: Running,
+) -> None:
+    site = running.site
+    tag = f"Mass{secrets.token_hex(3)}"
+    group = make_group(site, 25, tag)
+    mailing = make_mailing(site, f"bridge mass {tag}", "Hi {contact.first_name}!",
+                           running.bridge_row, group)
+    try:
+        # The scheduled job as cron runs it: through CiviCRM's job manager, which logs.
+        log = site.php("""
+(new CRM_Core_JobManager())->executeJobByAction('Job', 'civisms_send');
+echo json_encode(CRM_Core_DAO::singleValueQuery("SELECT description FROM civicrm_job_log
+  WHERE command LIKE '%civisms_send%' ORDER BY id DESC LIMIT 1"));
+""")
+        assert "Finished execution of Send Scheduled SMS with civisms with result: Success" in log
+        assert "civisms sent 25" in log
+        report = mailing_report(site, mailing)
+        assert report["recipients"] == report["delivered"] == report["queue"] == 25
+        assert set(report["jobs"]) == {"Complete"}
+        numbers = [m["to"] for m in running.sent() if m["text"].startswith("Hi B")
+                   and m["text"].endswith("!")]
+        mine = site.api4("Phone", "get", {"select": ["phone"],
+                                         "where": [["contact_id.last_name", "=", tag]]})
+        assert sorted(n for n in numbers if n in {p["phone"] for p in mine}) == sorted(
+            p["phone"] for p in mine)
+        # Run again (cron every minute): nothing more is sent.
+        again = site.php("echo json_encode(civicrm_api3('Job', 'civisms_send', [])['values']);")
+        assert again[0]["total"]["sent"] == 0
+    finally:
+        drop_test_data(site, tag, [mailing])

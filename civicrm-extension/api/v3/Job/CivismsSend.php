@@ -56,7 +56,9 @@ function civicrm_api3_job_civisms_send(array $params): array {
   foreach ($services as $key => $ids) {
     [$url, $token] = explode("\n", $key, 2);
     $client = new CRM_Civisms_Client($url, $token, 3, max(1, (int) ($params['timeout'] ?? 600)));
-    $summaries[] = ['provider_ids' => $ids] + $client->post('/v1/jobs/run', ['provider_ids' => $ids]);
+    $answer = $client->post('/v1/jobs/run', ['provider_ids' => $ids]);
+    // The summary line first: CiviCRM's job log keeps the start of the serialized values.
+    $summaries[] = ['summary' => (string) ($answer['summary'] ?? ''), 'provider_ids' => $ids] + $answer;
   }
   return civicrm_api3_create_success($summaries, $params, 'Job', 'civisms_send');
 }
