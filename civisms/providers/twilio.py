@@ -177,11 +177,13 @@ class TwilioProvider(Provider):
         if "bodySHA256" in query:
             # JSON webhooks: the URL carries the body's hash and is signed with no params.
             expected = hashlib.sha256(request.body).hexdigest()
-            if not hmac.compare_digest(expected, query["bodySHA256"][0]):
+            if not hmac.compare_digest(expected.encode(), query["bodySHA256"][0].encode()):
                 return False
             params = {}
+        # Bytes: compare_digest refuses a str with non-ASCII characters (a forged header).
         return any(
-            hmac.compare_digest(twilio_signature(token, url, params, algorithm), signature)
+            hmac.compare_digest(twilio_signature(token, url, params, algorithm).encode(),
+                                signature.encode())
             for url in _port_variants(request.url)
         )
 

@@ -168,7 +168,7 @@ class VonageProvider(Provider):
         params.pop("civisms_token", None)
         if not offered:
             return False
-        return hmac.compare_digest(offered, self.signature(params))
+        return hmac.compare_digest(offered.encode(), self.signature(params).encode())
 
     def signature(self, params: Mapping[str, str]) -> str:
         """Vonage's webhook signature of ``params`` (``sig`` excluded), lower-case hex.
