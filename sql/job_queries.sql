@@ -28,6 +28,24 @@ CREATE TABLE IF NOT EXISTS civisms_mailing_pause (
   worker VARCHAR(128) NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci
 
+-- name: create_mailing_override
+-- civisms mailing resume --max-segments N: the mailing may send messages of up to N segments.
+CREATE TABLE IF NOT EXISTS civisms_mailing_override (
+  mailing_id INT UNSIGNED NOT NULL PRIMARY KEY,
+  max_segments INT UNSIGNED NOT NULL,
+  set_at TIMESTAMP NULL DEFAULT NULL,
+  set_by INT UNSIGNED NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci
+
+-- name: segment_override
+SELECT max_segments FROM civisms_mailing_override WHERE mailing_id = %(id)s
+
+-- name: set_segment_override
+INSERT INTO civisms_mailing_override (mailing_id, max_segments, set_at, set_by)
+VALUES (%(id)s, %(n)s, %(now)s, %(user)s)
+ON DUPLICATE KEY UPDATE max_segments = VALUES(max_segments), set_at = VALUES(set_at),
+  set_by = VALUES(set_by)
+
 -- name: table_columns
 SELECT LOWER(column_name) AS name
 FROM information_schema.columns

@@ -229,7 +229,9 @@ def test_preview_renders_for_a_recipient(run: Any) -> None:
     assert out["text"].startswith("Hi , the Spring")
 
 
-def test_preview_of_a_text_without_tokens_counts_every_recipient(run: Any) -> None:
+def test_preview_of_a_text_without_tokens_counts_every_recipient(
+        run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CIVISMS_MAX_SEGMENTS", "2")  # two segments allowed
     text = "Spring drive on Saturday at 10: bring a friend, a sandwich and a smile. " * 3
     result = run("mailing", "create", "--name", "Plain", "--provider", "1",
                  "--include-group", "2", "--exclude-group", "3", "--text", text, "--json")

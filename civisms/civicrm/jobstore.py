@@ -131,6 +131,7 @@ class JobStore:
             return
         self.db.execute(sql("create_queue_state"))
         self.db.execute(sql("create_mailing_pause"))
+        self.db.execute(sql("create_mailing_override"))
         self.db.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
         self._ready = True
 
@@ -404,6 +405,11 @@ class JobStore:
                                 {"id": parent["mailing_id"], "now": now})
             done.append(parent["mailing_id"])
         return done
+
+    def segment_override(self, mailing_id: int) -> int | None:
+        """Segments per message a user allowed this mailing (``resume --max-segments``)."""
+        rows = self.db.rows(sql("segment_override"), {"id": mailing_id})
+        return int(rows[0]["max_segments"]) if rows else None
 
     def pause_mailing(self, mailing_id: int, reason: str, now: datetime) -> None:
         """Pause every job of the mailing and the mailing, as CiviCRM's Pause; say why."""

@@ -179,6 +179,20 @@ class DbMailings:
                 f"mailing {mailing_id} was scheduled meanwhile by someone else; nothing "
                 f"changed (see 'civisms mailing show {mailing_id}')")
 
+    def allow_segments(self, mailing_id: int, max_segments: int, user: int | None) -> None:
+        """``resume --max-segments``: ``jobs run`` may send this mailing's messages of up to
+        ``max_segments`` segments (civisms_mailing_override, docs/jobs.md)."""
+        from civisms.civicrm.jobstore import sql as job_sql
+
+        self.db.execute(job_sql("create_mailing_override"))
+        self.db.execute(job_sql("set_segment_override"), {
+            "id": mailing_id, "n": max_segments, "now": _now(), "user": user})
+
+    def delete(self, mailing_id: int) -> None:
+        """Remove a draft civisms just made (its groups and recipients go with it: FKs)."""
+        self.db.rowcount("DELETE FROM civicrm_mailing WHERE id = %(id)s AND scheduled_id IS "
+                         "NULL", {"id": mailing_id})
+
     def _update(self, mailing_id: int, values: dict[str, Any]) -> None:
         values = {k: v for k, v in values.items() if k in self.columns("civicrm_mailing")}
         sets = ", ".join(f"`{k}` = %({k})s" for k in values)
@@ -349,6 +363,8 @@ class MailingStore(Protocol):
 
     def create(self, draft: MailingDraft) -> int: ...
     def update(self, mailing_id: int, draft: MailingDraft) -> None: ...
+    def delete(self, mailing_id: int) -> None: ...
+    def allow_segments(self, mailing_id: int, max_segments: int, user: int | None) -> None: ...
     def exclusive(self, mailing_id: int) -> AbstractContextManager[None]: ...
     def get(self, mailing_id: int) -> Mailing: ...
     def list(self) -> list[Mailing]: ...

@@ -43,6 +43,7 @@ from civisms.errors import (
     CiviCRMAPIError,
     CiviCRMNotFound,
     CiviCRMUnreachable,
+    NotSupportedByBackend,
 )
 from civisms.recipients import Skipped, SkipReason, best_mobile, check_numbers, exclusion
 
@@ -86,6 +87,16 @@ class Api4Mailings:
     def exclusive(self, mailing_id: int) -> AbstractContextManager[None]:
         """No lock over REST: CiviCRM's API offers none (the db backend holds one)."""
         return nullcontext()
+
+    def allow_segments(self, mailing_id: int, max_segments: int, user: int | None) -> None:
+        """The override lives in a civisms table that only the db backend's jobs read."""
+        raise NotSupportedByBackend(
+            "--max-segments is for mailings that civisms' own job sends (CIVISMS_BACKEND=db)")
+
+    def delete(self, mailing_id: int) -> None:
+        """Remove a draft civisms just made (API v4 deletes its groups and recipients)."""
+        self.api.values("Mailing", "delete", {"where": [["id", "=", mailing_id],
+                                                        ["scheduled_id", "IS NULL"]]})
 
     @staticmethod
     def _values(draft: MailingDraft) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import click
 from civisms.cli import print_json, printable
 from civisms.errors import InputError
 from civisms.sending import mailing as lifecycle
+from civisms.sending import resolve
 
 
 def _draft_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -182,7 +183,7 @@ def preview(obj: Any, mailing_id: int, contact: str | None, as_json: bool) -> No
         "id": p.mailing.id, "contact_id": p.contact_id, "text": p.text,
         "encoding": seg.encoding if seg else None, "segments": seg.segments if seg else 0,
         "total_segments": p.total_segments, "recipients": p.recipients,
-        "skipped_by_reason": p.skipped_by_reason,
+        "skipped_by_reason": p.skipped_by_reason, **_text_check(p.text_check),
     }
     if as_json:
         print_json(data)
@@ -190,7 +191,31 @@ def preview(obj: Any, mailing_id: int, contact: str | None, as_json: bool) -> No
     click.echo(f"preview (contact {p.contact_id}): {printable(p.text)}")
     click.echo(f"encoding {data['encoding']}, {data['segments']} segment(s) per message, "
                f"{p.total_segments} in total for {p.recipients} recipients")
+    _echo_text_check(p.text_check)
     _echo_reasons(p.skipped_by_reason)
+
+
+def _text_check(check: lifecycle.TextCheck | None) -> dict[str, Any]:
+    if check is None:
+        return {}
+    return {"most_segments": check.most_segments, "max_segments": check.max_segments,
+            "over_policy": check.over_policy, "policy_reason": check.policy_reason,
+            "token_problems": list(check.token_problems),
+            "rendered_empty": list(check.rendered_empty)}
+
+
+def _echo_text_check(check: lifecycle.TextCheck | None) -> None:
+    """The lines a user must see before sending: what the job would refuse or leave out."""
+    if check is None:
+        return
+    if check.over_policy:
+        click.echo(f"over the length policy: {check.over_policy} message(s), e.g. "
+                   f"{check.policy_reason}; jobs run pauses this mailing")
+    for problem in check.token_problems:
+        click.echo(f"will not be sent: {problem}; jobs run pauses this mailing")
+    if check.rendered_empty:
+        click.echo("rendered empty (CiviCRM tokens civisms cannot render): "
+                   + ", ".join(check.rendered_empty))
 
 
 @command.command("schedule")
@@ -243,8 +268,31 @@ _state_command("cancel", lifecycle.cancel, "Cancel a scheduled, running or pause
                "\b\nExample:\n    civisms mailing cancel 7")
 _state_command("pause", lifecycle.pause, "Pause a scheduled or running mailing.\n\n"
                "\b\nExample:\n    civisms mailing pause 7")
-_state_command("resume", lifecycle.resume, "Resume a paused mailing.\n\n"
-               "\b\nExample:\n    civisms mailing resume 7")
+
+
+@command.command("resume")
+@click.argument("mailing_id", type=int)
+@click.option("--max-segments", type=click.IntRange(1, 10), metavar="N",
+              help="Send its messages of up to N SMS segments anyway (overrides "
+                   "CIVISMS_MAX_SEGMENTS for this mailing, db backend).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def resume(obj: Any, mailing_id: int, max_segments: int | None, as_json: bool) -> None:
+    """Resume a paused mailing.
+
+    \b
+    Examples:
+        civisms mailing resume 7
+        civisms mailing resume 7 --max-segments 2   # paused as over the length policy
+    """
+    with _Session(obj) as s:
+        user = resolve.acting_user(s.civicrm, s.settings) if max_segments else None
+        mailing = lifecycle.resume(s.store, mailing_id, max_segments=max_segments, user=user)
+    if as_json:
+        print_json(_mailing_json(mailing))
+    else:
+        extra = f" (messages of up to {max_segments} segments allowed)" if max_segments else ""
+        click.echo(f"mailing {mailing.id}: {mailing.status}{extra}")
 
 
 @command.command("status")
@@ -259,7 +307,7 @@ def status(obj: Any, mailing_id: int, as_json: bool) -> None:
         civisms mailing status 7 --json
     """
     with _Session(obj) as s:
-        st = lifecycle.status(s.store, mailing_id)
+        st = lifecycle.status(s.store, mailing_id, s.civicrm, s.settings)
     show_status(st, as_json)
 
 
@@ -272,7 +320,10 @@ def show_status(st: lifecycle.Status, as_json: bool) -> None:
         "delivered": c.delivered, "undelivered": c.undelivered, "awaiting_receipt": c.awaiting,
         "failed": c.failed, "unknown": c.unknown,
         "failures": c.failures, "settle_unknown": _settle_command(st.mailing.id, c.unknown),
+        **_text_check(st.text_check),
     }
+    if st.text_check is not None:
+        data["total_segments"] = st.text_check.total_segments
     if as_json:
         print_json(data)
         return
@@ -291,6 +342,11 @@ def show_status(st: lifecycle.Status, as_json: bool) -> None:
     if c.unknown:
         click.echo(f"  unknown {c.unknown:>5}: may or may not have reached the gateway; "
                    f"settle with: {data['settle_unknown']}")
+    if st.text_check is not None:
+        check = st.text_check
+        click.echo(f"  segments {check.total_segments} in total, at most {check.most_segments} "
+                   f"per message (policy: {check.max_segments})")
+        _echo_text_check(check)
 
 
 def _settle_command(mailing_id: int, unknown: int) -> str | None:

@@ -50,8 +50,9 @@ class Renderer:
     """The mailing's text parsed once; per-contact values fetched per batch."""
 
     def __init__(self, store: JobStore, body: str) -> None:
-        # CiviCRM leaves an unknown token as typed in a mass SMS: so do we.
-        self.template = Template(body, unknown="keep")
+        # A mailing made in CiviCRM: real tokens civisms lacks render empty; a text with
+        # unknown or unclosed ones never gets here (jobs.py pauses it; docs/tokens.md).
+        self.template = Template(body, unknown="lenient")
         self.civicrm = store.civicrm
         self.contacts = ContactRenderer(self.civicrm, self.template)
         self.domain = self.contacts.domain
@@ -88,6 +89,8 @@ class Delivery(Engine):
         self.renderer = Renderer(store, mailing["body_text"] or "")
         self.recorder = Recorder(store, mailing, job, settings)
         self.cursor = 0
+        #: Segments one message may cost (CIVISMS_MAX_SEGMENTS, or the mailing's override).
+        self.max_segments: int | None = None
 
     def claim(self, size: int) -> bool:
         cursor = self.cursor
@@ -115,6 +118,19 @@ class Delivery(Engine):
         self.recorder.write(outcomes, _now())
 
     def _prepare(self, row: Claimed, text: str) -> None:
+        if self.tally.fatal:  # the mailing is being paused: nothing more is handed over
+            self.settle(Settle(row.queue_id, row.contact_id, "release"))
+            return
+        segments = self.renderer.segments(text)
+        if self.max_segments and segments > self.max_segments:
+            self.settle(Settle(row.queue_id, row.contact_id, "release"))
+            self.tally.fatal = (
+                f"the message for contact {row.contact_id} is {segments} SMS segments, over "
+                f"CIVISMS_MAX_SEGMENTS={self.max_segments}; shorten it in CiviCRM, or send "
+                f"it anyway: civisms mailing resume {self.job['mailing_id']} "
+                f"--max-segments {segments}")
+            self.stop(f"over the length policy: {self.tally.fatal}")
+            return
         if row.opted_out_of_all:
             self.settle(Settle(row.queue_id, row.contact_id, "failed",
                                error="not sent: the contact has both is_opt_out and "
@@ -131,7 +147,7 @@ class Delivery(Engine):
                                bounce="Invalid", text=text, activity_status="Cancelled"))
             return
         message = OutboundMessage(to=number, text=text, contact_id=row.contact_id,
-                                  segments=self.renderer.segments(text))
+                                  segments=segments)
         self.hand(Work(row, text, message))
 
     def outcome(self, work: Work, result: SendResult | None,

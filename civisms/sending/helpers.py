@@ -131,8 +131,10 @@ def main() -> None:
         region=settings.default_region, stop=stop_event,
         should_pause=(lambda: quiet.reason(datetime.now())) if quiet else (lambda: None))
     try:
-        tally = Delivery(store, job, mailing, mailer, provider,
-                         bucket_for(provider, config, mailer, config.workers), options).run()
+        delivery = Delivery(store, job, mailing, mailer, provider,
+                            bucket_for(provider, config, mailer, config.workers), options)
+        delivery.max_segments = store.segment_override(mailing["id"]) or settings.max_segments
+        tally = delivery.run()
     finally:
         provider.close()
         civicrm.close()

@@ -37,6 +37,7 @@ from civisms.providers.base import Provider
 from civisms.providers.registry import provider_for
 from civisms.sending import helpers
 from civisms.sending.delivery import Delivery, Options, Tally
+from civisms.sending.mailing_policy import pause_reason
 from civisms.sending.quiet import QuietHours
 from civisms.sending.throttle import TokenBucket
 
@@ -222,6 +223,9 @@ class Runner:
         mailing = store.mailing(job["mailing_id"])
         if mailing is None:
             return Tally()
+        reason = pause_reason(mailing["body_text"] or "")
+        if reason:  # made in CiviCRM with tokens no one can render: never sent as typed
+            return self._pause(mailing["id"], reason)
         workers = max(1, self.config.workers)
         try:
             provider = self._provider(mailing["sms_provider_id"], workers)
@@ -232,6 +236,8 @@ class Runner:
                                 options.limit)
         delivery = Delivery(store, job, mailing, mailer, provider,
                             bucket_for(provider, self.config, mailer, workers), options)
+        delivery.max_segments = (store.segment_override(mailing["id"])
+                                 or self.settings.max_segments)
         try:
             tally = delivery.run()
         except BaseException:

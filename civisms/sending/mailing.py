@@ -22,6 +22,7 @@ from civisms.civicrm.base import CiviCRM
 from civisms.civicrm.mailing_model import (
     CANCELED,
     COMPLETE,
+    PAUSED,
     Mailing,
     MailingCounts,
     MailingDraft,
@@ -29,9 +30,10 @@ from civisms.civicrm.mailing_model import (
 )
 from civisms.civicrm.mailing_recipients import RecipientReport
 from civisms.civicrm.mailings import MailingStore
-from civisms.errors import InputError
+from civisms.errors import InputError, TextError
+from civisms.sending import mailing_policy as policy
 from civisms.sending import resolve
-from civisms.text import ContactRenderer, Segmentation, Template, segment
+from civisms.text import Segmentation, Template
 
 #: civicrm_mailing.scheduled_date is a TIMESTAMP: nothing at or after this fits.
 TIMESTAMP_END = datetime(2038, 1, 19)
@@ -76,6 +78,28 @@ class Preview:
     total_segments: int
     recipients: int
     skipped_by_reason: dict[str, int]
+    text_check: TextCheck | None = None
+
+
+@dataclass(frozen=True)
+class TextCheck:
+    """The text measured for every recipient (``civisms.sending.mailing_policy``)."""
+
+    most_segments: int
+    total_segments: int
+    max_segments: int
+    over_policy: int
+    policy_reason: str | None
+    token_problems: tuple[str, ...]
+    rendered_empty: tuple[str, ...]
+
+    @classmethod
+    def of(cls, measured: policy.Measure) -> TextCheck:
+        """Summarise a measure."""
+        template = measured.template
+        return cls(measured.most_segments, measured.total_segments, measured.max_segments,
+                   len(measured.over), measured.reason(), template.problems,
+                   tuple(dict.fromkeys(t.text for t in template.unsupported)))
 
 
 @dataclass(frozen=True)
@@ -84,6 +108,7 @@ class Status:
 
     mailing: Mailing
     counts: MailingCounts
+    text_check: TextCheck | None = None
 
 
 # -- drafts ---------------------------------------------------------------------------------
@@ -95,8 +120,15 @@ def create(civicrm: CiviCRM, store: MailingStore, request: MailingRequest,
     if not request.name:
         raise InputError("a mailing needs a name (--name)")
     draft = _draft(civicrm, store, request, settings, base=None)
+    _enforce_fixed_text(civicrm, draft.body_text, settings)
     mailing_id = store.create(draft)
-    return _recompute(store, mailing_id, settings, request.dedupe_numbers)
+    result = _recompute(store, mailing_id, settings, request.dedupe_numbers)
+    try:
+        _enforce_policy(civicrm, store, result.mailing, settings)
+    except TextError:
+        store.delete(mailing_id)  # refused: nothing of it is left behind
+        raise
+    return result
 
 
 def update(civicrm: CiviCRM, store: MailingStore, mailing_id: int, request: MailingRequest,
@@ -108,8 +140,45 @@ def update(civicrm: CiviCRM, store: MailingStore, mailing_id: int, request: Mail
     with store.exclusive(mailing_id):
         current = store.get(mailing_id)
         _ensure_draft(current)
-        store.update(mailing_id, _draft(civicrm, store, request, settings, base=current))
-        return _recompute(store, mailing_id, settings, request.dedupe_numbers)
+        draft = _draft(civicrm, store, request, settings, base=current)
+        _enforce_fixed_text(civicrm, draft.body_text, settings)
+        store.update(mailing_id, draft)
+        result = _recompute(store, mailing_id, settings, request.dedupe_numbers)
+        try:
+            _enforce_policy(civicrm, store, result.mailing, settings)
+        except TextError:
+            store.update(mailing_id, _as_draft(current))  # refused: the draft as it was
+            _recompute(store, mailing_id, settings, request.dedupe_numbers)
+            raise
+        return result
+
+
+def _as_draft(mailing: Mailing) -> MailingDraft:
+    return MailingDraft(
+        name=mailing.name, provider_id=mailing.sms_provider_id or 0,
+        from_name=mailing.from_name, groups=mailing.groups, body_text=mailing.body_text,
+        msg_template_id=mailing.msg_template_id, campaign_id=mailing.campaign_id,
+        created_id=mailing.created_id)
+
+
+def _enforce_fixed_text(civicrm: CiviCRM, body: str | None, settings: Any) -> None:
+    """A text without contact tokens is the same for everyone: judged before any write."""
+    if body and not Template(body).needs.contact:
+        policy.enforce(policy.measure(civicrm, body, [0], _max_segments(settings),
+                                      lenient=False))
+
+
+def _enforce_policy(civicrm: CiviCRM, store: MailingStore, mailing: Mailing,
+                    settings: Any) -> None:
+    """``TextError`` when a recipient's message is over ``CIVISMS_MAX_SEGMENTS``."""
+    if mailing.body_text and Template(mailing.body_text).needs.contact:
+        ids = [c for c, _ in store.recipient_rows(mailing.id)]
+        policy.enforce(policy.measure(civicrm, mailing.body_text, ids,
+                                      _max_segments(settings), lenient=False))
+
+
+def _max_segments(settings: Any) -> int:
+    return int(getattr(settings, "max_segments", 1) or 1)
 
 
 def _draft(civicrm: CiviCRM, store: MailingStore, request: MailingRequest, settings: Any,
@@ -222,31 +291,17 @@ def preview(civicrm: CiviCRM, store: MailingStore, mailing_id: int, settings: An
     rows = store.recipient_rows(mailing_id)
     if not mailing.body_text:
         return Preview(mailing, None, None, None, 0, len(rows), skipped)
-    template = Template(mailing.body_text)
-    renderer = ContactRenderer(civicrm, template)
     chosen = _preview_contact(civicrm, contact, rows)
-    if not template.needs.contact:  # one text for everyone: no contact is looked up
-        text = template.render(renderer.domain)
-        seg = segment(text)
-        return Preview(mailing, chosen, text if chosen is not None else None,
-                       seg if chosen is not None else None, seg.segments * len(rows),
-                       len(rows), skipped)
-    texts = renderer.render_all(renderer.contacts([c for c, _ in rows]))
-    sizes: dict[str, Segmentation] = {}
-
-    def measure(text: str) -> Segmentation:
-        # Many recipients get the same text (same first name...): measured once.
-        found = sizes.get(text)
-        if found is None:
-            found = sizes[text] = segment(text)
-        return found
-
-    total = sum(measure(t).segments for t in texts.values())
-    if chosen is not None and chosen not in texts:  # --contact outside the recipients
-        texts.update(renderer.render_all(renderer.contacts([chosen])))
-    text = texts.get(chosen) if chosen is not None else None
-    return Preview(mailing, chosen, text, measure(text) if text is not None else None, total,
-                   len(rows), skipped)
+    ids = [c for c, _ in rows]
+    # Lenient: a text made in CiviCRM is shown with what a job would do about its tokens.
+    measured = policy.measure(civicrm, mailing.body_text, ids, _max_segments(settings))
+    seg = measured.segmentation(chosen) if chosen is not None else None
+    text = measured.texts.get(chosen) if chosen is not None else None
+    if chosen is not None and text is None:  # --contact outside the recipients
+        alone = policy.measure(civicrm, mailing.body_text, [chosen], _max_segments(settings))
+        text, seg = alone.texts[chosen], alone.segmentation(chosen)
+    return Preview(mailing, chosen, text, seg, measured.total_segments, len(rows), skipped,
+                   TextCheck.of(measured))
 
 
 def _preview_contact(civicrm: CiviCRM, typed: str | None,
@@ -282,7 +337,10 @@ def _schedule(civicrm: CiviCRM, store: MailingStore, mailing_id: int, when: date
     if when is not None and when >= TIMESTAMP_END:
         raise InputError(f"{when:%Y-%m-%d %H:%M} is too far ahead: CiviCRM stores the date in "
                          "a TIMESTAMP column, which ends in January 2038")
+    Template(mailing.body_text or "")  # a text made in CiviCRM: its tokens checked too
     result = _recompute(store, mailing_id, settings, dedupe_numbers)
+    _enforce_fixed_text(civicrm, mailing.body_text, settings)
+    _enforce_policy(civicrm, store, result.mailing, settings)
     user = resolve.acting_user(civicrm, settings)
     job_id = store.submit(mailing_id, when or now, user)
     return MailingResult(store.get(mailing_id), result.report, job_id)
@@ -307,17 +365,31 @@ def pause(store: MailingStore, mailing_id: int) -> Mailing:
     return store.get(mailing_id)
 
 
-def resume(store: MailingStore, mailing_id: int) -> Mailing:
-    """Resume a paused mailing."""
+def resume(store: MailingStore, mailing_id: int, *, max_segments: int | None = None,
+           user: int | None = None) -> Mailing:
+    """Resume a paused mailing; ``max_segments``: let ``jobs run`` send its messages of up to
+    that many segments (a mailing paused as over the length policy)."""
     mailing = store.get(mailing_id)
+    if max_segments is not None:
+        if mailing.status != PAUSED:
+            raise InputError(f"mailing {mailing_id} is {mailing.status}, not paused")
+        store.allow_segments(mailing_id, max_segments, user)
     if not store.resume(mailing_id):
         raise InputError(f"mailing {mailing_id} is {mailing.status}, not paused")
     return store.get(mailing_id)
 
 
-def status(store: MailingStore, mailing_id: int) -> Status:
-    """The mailing and its counts (recipients, queued, sent, delivered, failed, unknown)."""
-    return Status(store.get(mailing_id), store.counts(mailing_id))
+def status(store: MailingStore, mailing_id: int, civicrm: CiviCRM | None = None,
+           settings: Any = None) -> Status:
+    """The mailing and its counts (recipients, queued, sent, delivered, failed, unknown);
+    with ``civicrm``, its text measured for every recipient too (segments, tokens)."""
+    mailing = store.get(mailing_id)
+    check = None
+    if civicrm is not None and mailing.body_text:
+        ids = [c for c, _ in store.recipient_rows(mailing_id)]
+        check = TextCheck.of(policy.measure(civicrm, mailing.body_text, ids,
+                                            _max_segments(settings)))
+    return Status(mailing, store.counts(mailing_id), check)
 
 
 def listing(store: MailingStore, which: str | None = None) -> list[Mailing]:
