@@ -65,19 +65,17 @@ def _individual_sms(settings: Settings) -> None:
     """Send one individual SMS to the SMS Supporters through the local outbox."""
     from civisms.civicrm.db import DbCiviCRM
     from civisms.providers.registry import provider_for
-    from civisms.sending import individual, resolve
+    from civisms.sending import individual
     from civisms.sending.journal import Journal
+    from civisms.sending.request import SendRequest, prepare
 
     click.echo(f"demo: civisms send --group 'SMS Supporters' --text {DEMO_TEXT!r}")
     with DbCiviCRM.from_settings(settings) as civicrm:
-        row = resolve.provider(civicrm, None)
-        ids = civicrm.group_contact_ids(resolve.group(civicrm, "SMS Supporters").id)
-        plan = individual.plan(
-            civicrm, name="Demo: Spring reminder", text=DEMO_TEXT, provider=row,
-            contact_ids=ids, source_contact_id=resolve.acting_user(civicrm, settings) or 1,
-            region=settings.default_region, max_segments=settings.max_segments,
-        )
-        adapter = provider_for(row, outbox=settings.outbox, public_url=settings.public_url)
+        plan = prepare(civicrm, SendRequest(name="Demo: Spring reminder",
+                                            groups=("SMS Supporters",), text=DEMO_TEXT),
+                       settings).plan
+        row = plan.provider
+        adapter = provider_for(row, outbox=settings.outbox)
         try:
             journal = Journal.for_civicrm(civicrm, settings.journal_path)
             outcome = individual.send(civicrm, journal, plan, adapter)

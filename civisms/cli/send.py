@@ -15,6 +15,7 @@ from civisms.cli.progress import Progress
 from civisms.errors import InputError
 from civisms.sending import individual, resolve
 from civisms.sending.journal import Journal
+from civisms.sending.request import SendRequest, prepare, save_templates
 
 
 @click.command("send")
@@ -87,40 +88,14 @@ def command(obj: Any, contacts: tuple[str, ...], groups: tuple[str, ...],
                            resolve_unknown)
         _finish(outcome, None, as_json)
         return
-    if not name:
-        raise InputError("no name: give --name (the SMS activity's subject)")
-    if text is not None and text_file is not None:
-        raise InputError("give --text or --file, not both")
-    edited = text is not None or text_file is not None
-    if not edited and template is None:
-        raise InputError("no message: give --text, --file or --template")
-    if update_template and (template is None or not edited):
-        raise InputError("--update-template needs --template and the edited --text or --file")
-    if template is not None and edited and not update_template:
-        raise InputError("--text/--file with --template edits it: add --update-template to "
-                         "save the edit into the template, or drop --template")
-    if not (contacts or groups or contacts_file):
-        raise InputError("no recipients: give --contact, --group or --contacts-file")
+    request = SendRequest(
+        name=name, contacts=contacts, groups=groups, contacts_file=contacts_file,
+        provider=provider, text=text, text_file=text_file, template=template,
+        save_template=save_template, update_template=update_template, campaign=campaign,
+        from_contact=from_contact)
     with obj.civicrm() as civicrm:
-        row = resolve.provider(civicrm, provider)
-        chosen_template = resolve.template(civicrm, template) if template else None
-        message = text if text is not None else (
-            resolve.read_text_file(text_file) if text_file else chosen_template.text  # type: ignore[union-attr]
-        )
-        if not message.strip():
-            raise InputError("the message is empty")
-        ids: list[int] = [resolve.contact(civicrm, c).id for c in contacts]
-        for typed in groups:
-            ids.extend(civicrm.group_contact_ids(resolve.group(civicrm, typed).id))
-        if contacts_file:
-            ids.extend(resolve.contact_ids_file(contacts_file))
-        campaign_id = resolve.campaign(civicrm, campaign).id if campaign else None
-        source = resolve.sender(civicrm, from_contact, settings)
-        send_plan = individual.plan(
-            civicrm, name=name, text=message, provider=row, contact_ids=ids,
-            source_contact_id=source, campaign_id=campaign_id,
-            region=settings.default_region, max_segments=settings.max_segments,
-        )
+        prepared = prepare(civicrm, request, settings)
+        send_plan = prepared.plan
         if dry_run:
             _print_plan(send_plan, as_json)
             return
@@ -128,13 +103,10 @@ def command(obj: Any, contacts: tuple[str, ...], groups: tuple[str, ...],
             _print_plan(send_plan, as_json)
             raise InputError("nobody to text: every contact was skipped (reasons above)")
         _confirm(send_plan, yes)
-        if save_template:
-            civicrm.save_sms_template(save_template, message)
-        if update_template and chosen_template is not None:
-            civicrm.update_sms_template(chosen_template.id, message)
+        save_templates(civicrm, request, prepared)
         journal = journal_for(civicrm, settings)
         send_id = individual.start(civicrm, journal, send_plan)
-        outcome = _run(civicrm, journal, send_id, row, settings, progress,
+        outcome = _run(civicrm, journal, send_id, send_plan.provider, settings, progress,
                        len(send_plan.messages), None)
     _finish(outcome, send_plan, as_json)
 
