@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from civisms.civicrm.queries import placeholders, query
 from civisms.civicrm.receipts_db import DbReceipts
+from civisms.errors import CiviCRMError
 from civisms.model import Activity, Phone
 from civisms.sql import sql_path
 
@@ -50,8 +51,17 @@ class DbWebhooks(DbReceipts):
         return bool(self.db.rows(sql("table_exists"), {"table": table})[0]["n"])
 
     def _ensure_index(self, table: str, index: str, statement: str) -> None:
-        if not self.db.rows(sql("index_exists"), {"table": table, "index": index})[0]["n"]:
+        if self._has_index(table, index):
+            return
+        try:
             self.db.execute(sql(statement))
+        except CiviCRMError:
+            # Another worker starting at the same time may have just made it.
+            if not self._has_index(table, index):
+                raise
+
+    def _has_index(self, table: str, index: str) -> bool:
+        return bool(self.db.rows(sql("index_exists"), {"table": table, "index": index})[0]["n"])
 
     # -- replies --
 
