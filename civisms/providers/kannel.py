@@ -8,7 +8,8 @@ a bare ``http://host:port`` gets the default path). ``api_params``:
 * ``from=...`` sender pool, sticky per recipient (optional: the gateway may set one);
 * ``dlr-url=https://civisms.example/webhooks/3`` where delivery reports go; civisms adds
   its own query parameters (message id, status escapes and ``civisms_token``);
-* ``webhook_token=...`` shared secret the DLR and inbound URLs must carry;
+* ``webhook_token=...`` shared secret the DLR and inbound URLs must carry (for Kannel
+  letters, digits and ``- _ . ~`` only: Kannel rewrites ``%``-escapes in its dlr-url);
 * ``number_format=e164|digits`` (default: Kannel ``e164``, Jasmin ``digits``);
 * Kannel: ``dlr-mask`` (default 31), ``unicode_coding`` (default 2, Kannel 1.4: UCS-2),
   ``smsc``, ``validity``, ``mclass``, ``priority``, ``account`` passed through;
@@ -188,7 +189,7 @@ class KannelProvider(_HttpGateway):
             raise ConfigError(f"SMS provider {config.id} ({config.title}) api_params "
                               "webhook_token", "characters Kannel would rewrite in the "
                               "dlr-url (anything but letters, digits, - _ . ~)",
-                              "a token of letters, digits, - and _ only, e.g. from "
+                              "a token of letters, digits, - _ . ~ only, e.g. from "
                               "`openssl rand -hex 24`")
 
     def send(self, message: OutboundMessage) -> SendResult:
