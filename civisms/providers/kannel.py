@@ -313,7 +313,7 @@ def kannel_receipt(dlr: str, answer: str) -> tuple[DeliveryStatus, str, str | No
     """Status, provider status and error code of a Kannel DLR (``%d`` and ``%A``).
 
     ``%A`` is the SMSC's words: an SMPP receipt ``id:.. sub:.. stat:UNDELIV err:034
-    text:..`` (its ``stat`` decides the status, ``err`` is the code, ``000`` none),
+    text:..`` (``stat`` tells a refusal from a miss, ``err`` is the code, ``000`` none),
     ``ACK/..`` when the SMSC took the message, or ``NACK/0x0000000b/Invalid destination
     address`` when it refused it (the SMPP command status is the code).
     """
@@ -326,10 +326,12 @@ def kannel_receipt(dlr: str, answer: str) -> tuple[DeliveryStatus, str, str | No
         return status, "NACK", code if _COMMAND_STATUS.fullmatch(code) else None
     fields = {k: v for k, v in _SMPP_FIELD.findall(answer)}
     stat = fields.get("stat", "").upper()
-    if stat:
-        mapped = map_status(JASMIN_STATUSES, stat)  # the same SMPP receipt states
-        if mapped is not S.UNKNOWN or status is S.UNKNOWN:
-            status = mapped
+    mapped = map_status(JASMIN_STATUSES, stat)  # the same SMPP receipt states
+    # Kannel's %d is its verdict (it derives it from stat); stat only tells a refusal
+    # (REJECTD: failed) from a miss (UNDELIV, EXPIRED: undelivered), or fills an unknown %d.
+    failures = (S.UNDELIVERED, S.FAILED)
+    if (status in failures and mapped in failures) or status is S.UNKNOWN:
+        status = mapped if stat else status
     err = fields.get("err", "").strip()
     code = err if err and err.strip("0") else None
     return status, stat or dlr, code

@@ -98,6 +98,8 @@ def test_jasmin_answers_by_their_text(body: str, status: int, cls: type) -> None
     ("16", "NACK/", (S.FAILED, "NACK", None)),
     ("16", "NACK/no SMSC", (S.FAILED, "NACK", None)),
     ("1", "", (S.DELIVERED, "1", None)),
+    ("32", "id:42 stat:DELIVRD err:000", (S.DELIVERED, "DELIVRD", None)),  # unknown %d
+    ("2", "id:42 stat:DELIVRD err:000", (S.UNDELIVERED, "DELIVRD", None)),  # %d decides
 ])
 def test_kannel_receipt_fields(dlr: str, answer: str,
                                expected: tuple[DeliveryStatus, str, str | None]) -> None:
