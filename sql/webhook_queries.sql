@@ -30,6 +30,30 @@ CREATE TABLE IF NOT EXISTS civisms_inbound (
   PRIMARY KEY (provider_id, message_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
 
+-- name: create_inbound_part
+-- The parts of multipart replies (Vonage ``concat``), until the last one arrives.
+CREATE TABLE IF NOT EXISTS civisms_inbound_part (
+  provider_id INT UNSIGNED NOT NULL,
+  sender VARCHAR(64) NOT NULL,
+  concat_ref VARCHAR(64) NOT NULL,
+  part TINYINT UNSIGNED NOT NULL,
+  total TINYINT UNSIGNED NOT NULL,
+  text TEXT NOT NULL,
+  message_id VARCHAR(255) NULL,
+  received_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  PRIMARY KEY (provider_id, sender, concat_ref, part)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+
+-- name: add_inbound_part
+INSERT IGNORE INTO civisms_inbound_part (provider_id, sender, concat_ref, part, total, text,
+                                         message_id)
+VALUES (%(provider_id)s, %(sender)s, %(ref)s, %(part)s, %(total)s, %(text)s, %(message_id)s)
+
+-- name: inbound_parts
+SELECT part, text, message_id FROM civisms_inbound_part
+WHERE provider_id = %(provider_id)s AND sender = %(sender)s AND concat_ref = %(ref)s
+ORDER BY part
+
 -- name: index_exists
 SELECT COUNT(*) AS n FROM information_schema.statistics
 WHERE table_schema = DATABASE() AND table_name = %(table)s AND index_name = %(index)s

@@ -230,3 +230,30 @@ def test_a_number_typed_nationally_is_matched_in_the_texters_country(served: Ser
     reply(served, "+33623456789", "Salut", "in-fr")
     (inbound,) = activities_of_type(served.site, "Inbound SMS")
     assert contacts_of(served.site, inbound["id"], "Activity Targets") == [23]
+
+
+def test_a_multipart_vonage_reply_is_recorded_whole_once(served: Served) -> None:
+    from urllib.parse import urlencode
+
+    from service_helpers import add_provider
+
+    pid = add_provider(served.site, "org.civisms.vonage", username="key", password="secret",
+                       api_params="from=+15550008000\nwebhook_token=tok-v")
+    texts = {1: "Bonjour, je serai là samedi ", 2: "avec deux amis. Merci !"}
+
+    def part(n: int) -> int:
+        query = urlencode({"msisdn": "33612345678", "to": "15550008000", "type": "text",
+                           "messageId": f"0A0000000{n}", "text": texts[n], "concat": "true",
+                           "concat-ref": "42", "concat-total": "2", "concat-part": str(n),
+                           "civisms_token": "tok-v"})
+        return served.client.get(f"/webhooks/{pid}/inbound?{query}").status_code
+
+    assert part(2) == 200  # parts may come in any order
+    assert activities_of_type(served.site, "Inbound SMS") == []
+    assert part(1) == 200
+    (inbound,) = activities_of_type(served.site, "Inbound SMS")
+    assert inbound["details"] == texts[1] + texts[2]
+    assert inbound["result"] == "0A00000001"
+    assert contacts_of(served.site, inbound["id"], "Activity Targets") == [9]
+    assert part(2) == 200 and part(1) == 200  # Vonage retries: nothing more
+    assert len(activities_of_type(served.site, "Inbound SMS")) == 1

@@ -237,6 +237,12 @@ class CiviCRM(abc.ABC):
         """Set ``do_not_sms`` on contacts; return those whose flag actually changed."""
         raise _no_webhooks(self)
 
+    def inbound_part(self, provider_id: int, sender: str, ref: str, part: int, total: int,
+                     text: str, message_id: str | None) -> list[tuple[str, str | None]] | None:
+        """Keep part ``part`` of ``total`` of a multipart reply; when all have come, every
+        part's (text, gateway id) in order, else None."""
+        raise _no_webhooks(self)
+
     def inbound_recorded(self, provider_id: int, message_id: str) -> bool:
         """True when a reply with this gateway id was already recorded."""
         raise _no_webhooks(self)

@@ -10,6 +10,7 @@ that, the API cannot.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
 
 #: ``IN`` lists per call, as the other api4 verbs.
 CHUNK = 500
+#: Parts of multipart replies not complete yet, by (provider, sender, reference).
+_PARTS: dict[tuple[int, str, str], dict[int, tuple[str, str | None]]] = {}
+_PARTS_LOCK = threading.Lock()
 
 
 class Api4Webhooks:
@@ -101,6 +105,16 @@ class Api4Webhooks:
                     "values": {"do_not_sms": value}})
             changed += found
         return changed
+
+    def inbound_part(self, provider_id: int, sender: str, ref: str, part: int, total: int,
+                     text: str, message_id: str | None) -> list[tuple[str, str | None]] | None:
+        # API v4 has nowhere to keep parts: they wait in this process's memory.
+        with _PARTS_LOCK:
+            parts = _PARTS.setdefault((provider_id, sender, ref), {})
+            parts[part] = (text, message_id)
+            if len(parts) < total:
+                return None
+            return [parts[n] for n in sorted(parts)][:total]
 
     def inbound_recorded(self, provider_id: int, message_id: str) -> bool:
         return bool(self.api.values("Activity", "get", {

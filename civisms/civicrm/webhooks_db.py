@@ -40,6 +40,7 @@ class DbWebhooks(DbReceipts):
         """Create civisms' two tables and the two look-up indexes, when missing."""
         self.db.execute(sql("create_receipt"))
         self.db.execute(sql("create_inbound"))
+        self.db.execute(sql("create_inbound_part"))
         # The job runner's own table, made here as it makes it, so that a receipt for a
         # mass SMS always finds its queue item through the index below.
         self.db.execute(query("create_queue_state", sql_path("job_queries.sql")))
@@ -101,6 +102,16 @@ class DbWebhooks(DbReceipts):
                 self.db.execute(sql("set_do_not_sms").format(ids=", ".join(map(str, changed))),
                                 {"value": int(value)})
         return changed
+
+    def inbound_part(self, provider_id: int, sender: str, ref: str, part: int, total: int,
+                     text: str, message_id: str | None) -> list[tuple[str, str | None]] | None:
+        key = {"provider_id": provider_id, "sender": sender[:64], "ref": ref[:64]}
+        self.db.execute(sql("add_inbound_part"), {**key, "part": part, "total": total,
+                                                  "text": text, "message_id": message_id})
+        rows = self.db.rows(sql("inbound_parts"), key)
+        if len(rows) < total:
+            return None
+        return [(r["text"], r["message_id"]) for r in rows[:total]]
 
     def inbound_recorded(self, provider_id: int, message_id: str) -> bool:
         return bool(self.db.rows(sql("inbound_seen"), {"provider_id": provider_id,

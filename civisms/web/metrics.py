@@ -24,7 +24,7 @@ WEBHOOKS = Counter(
     "(ok, forbidden, unknown_provider, error, too_large)", ["provider", "kind", "outcome"])
 EVENTS = Counter(
     "civisms_webhook_events", "Receipts and replies by provider row, event and outcome "
-    "(updated, unchanged, unmatched, ignored, recorded, duplicate)",
+    "(updated, unchanged, unmatched, ignored, recorded, duplicate, part)",
     ["provider", "event", "outcome"])
 LATENCY = Histogram(
     "civisms_webhook_seconds", "Time to verify, parse and record one webhook request",

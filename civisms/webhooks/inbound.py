@@ -19,7 +19,7 @@ text; ``result`` = the gateway's message id. Differences from CiviCRM:
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import phonenumbers
 
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 class InboundResult:
     """What recording one reply did."""
 
-    outcome: str  # "recorded" or "duplicate"
+    outcome: str  # "recorded", "duplicate" or "part" (of a multipart reply, kept)
     activity_id: int | None = None
     contact_ids: tuple[int, ...] = ()
     keyword: Keyword | None = None
@@ -83,7 +83,17 @@ def contacts_with_number(civicrm: CiviCRM, e164: str, region: str | None) -> lis
 
 def record_inbound(civicrm: CiviCRM, settings: Settings, keywords: Keywords,
                    provider_id: int, message: InboundMessage) -> InboundResult:
-    """Record one reply, apply its keyword, and say what was done."""
+    """Record one reply, apply its keyword, and say what was done (``part``: a part of a
+    multipart reply, kept until the others come)."""
+    split = concat_part(message)
+    if split is not None:
+        parts = civicrm.inbound_part(provider_id, message.sender, *split, message.text,
+                                     message.message_id)
+        if parts is None:
+            return InboundResult("part")
+        # The whole reply is known by its first part's id.
+        message = replace(message, text="".join(text for text, _ in parts),
+                          message_id=parts[0][1] or message.message_id)
     message_id = message.message_id[:255] if message.message_id else None
     if message_id and civicrm.inbound_recorded(provider_id, message_id):
         return InboundResult("duplicate")
@@ -111,6 +121,20 @@ def record_inbound(civicrm: CiviCRM, settings: Settings, keywords: Keywords,
     if activity_id is None:
         return InboundResult("duplicate")
     return InboundResult("recorded", activity_id, tuple(owners), keyword, number)
+
+
+def concat_part(message: InboundMessage) -> tuple[str, int, int] | None:
+    """(reference, part, total) of one part of a multipart reply (Vonage's ``concat``)."""
+    raw = message.raw if isinstance(message.raw, dict) else {}
+    if str(raw.get("concat", "")).lower() != "true":
+        return None
+    ref = str(raw.get("concat-ref") or "")
+    part, total = str(raw.get("concat-part") or ""), str(raw.get("concat-total") or "")
+    if not (ref and part.isdigit() and total.isdigit()):
+        return None
+    if not 1 <= int(part) <= int(total) <= 255:
+        return None
+    return ref[:64], int(part), int(total)
 
 
 def _receiver(civicrm: CiviCRM, to: str | None, region: str | None) -> int | None:
