@@ -239,3 +239,15 @@ def test_a_row_without_a_token_accepts_no_unsigned_webhook(served: Served) -> No
     assert call(served, kannel_receipt(pid, "k-1", token=None)) == 403
     assert call(served, kannel_receipt(pid, "k-1", token="anything")) == 403
     assert snapshot(served.site) == before
+
+
+def test_a_receipt_saying_the_person_opted_out_sets_do_not_sms(served: Served) -> None:
+    pid = add_provider(served.site, **GATEWAYS[0].row)
+    sent_message(served.site, "SM-optout", contact_id=3)
+    path = f"/webhooks/{pid}/status"
+    fields = {"MessageSid": "SM-optout", "MessageStatus": "failed", "ErrorCode": "21610",
+              "AccountSid": "AC" + "1" * 32}
+    signature = twilio_signature(TWILIO_TOKEN, BASE + path, {k: [v] for k, v in fields.items()})
+    assert call(served, Req("POST", path, form(fields),
+                            {**FORM, "X-Twilio-Signature": signature})) == 200
+    assert served.site.scalar("SELECT do_not_sms FROM civicrm_contact WHERE id = 3") == 1
