@@ -145,3 +145,14 @@ def test_unknown_contact_is_bad_input(site: Any) -> None:
                  CIVISMS_BACKEND="db", CIVISMS_DB_URL=site.url)
     assert result.exit_code == 2
     assert "no contact with id 999" in result.stderr
+
+
+def test_gateway_option_counts_as_that_gateway_cuts() -> None:
+    text = "ç" + "a" * 65 + "🎉" + "b" * 66  # the emoji's pair on units 67 and 68
+    code, kannel = run_json("--gateway", "kannel", text, CIVISMS_MAX_SEGMENTS="2")
+    assert code == 0 and kannel["segments"] == 2 and kannel["within_policy"]
+    code, twilio = run_json("--gateway", "twilio", text, CIVISMS_MAX_SEGMENTS="2")
+    assert code == 1 and twilio["segments"] == 3
+    assert "'🎉' at 66 cannot be split between parts" in twilio["reason"]
+    result = run("--gateway", "telerivet", "hi")
+    assert result.exit_code == 2 and "kannel" in result.stderr

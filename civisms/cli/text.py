@@ -10,15 +10,27 @@ import click
 
 from civisms.cli import print_json, printable
 from civisms.errors import InputError
+from civisms.providers.registry import discover
 from civisms.sending.resolve import read_text_file
 from civisms.text import judge, parse, segment, smart_replacements, token_values
 from civisms.text.catalog import API4_TYPE_ONLY
-from civisms.text.segments import GSM7, Segmentation
+from civisms.text.segments import GSM7, Cut, Segmentation
 
 
 @click.group("text")
 def command() -> None:
     """Message text: tokens, SMS segments and the length policy."""
+
+
+def _gateway_cut(name: str | None) -> Cut:
+    if name is None:
+        return "grapheme"
+    adapters = discover().adapters
+    cls = adapters.get(name.strip().lower())
+    if cls is None:
+        known = ", ".join(sorted(adapters))
+        raise InputError(f"--gateway {name!r}: no such adapter; one of {known}")
+    return cls.segment_cut
 
 
 @command.command("check")
@@ -31,11 +43,14 @@ def command() -> None:
               help="Replace curly quotes, dashes, ellipses ... by GSM look-alikes first.")
 @click.option("--keep-unknown", is_flag=True,
               help="Leave unknown tokens as typed (CiviCRM's behaviour) instead of refusing.")
+@click.option("--gateway", metavar="ADAPTER",
+              help="Count parts as this adapter's gateway cuts them (kannel, jasmin: an "
+                   "emoji may be cut in two); default: Twilio's rule, never fewer parts.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def check(
     ctx: click.Context, text: str | None, path: Path | None, contact_id: int | None,
-    smart_encoding: bool, keep_unknown: bool, as_json: bool,
+    smart_encoding: bool, keep_unknown: bool, gateway: str | None, as_json: bool,
 ) -> None:
     """Show encoding, segments, characters and the verdict against CIVISMS_MAX_SEGMENTS.
 
@@ -52,8 +67,9 @@ def check(
     rendered = source
     if contact_id is not None:
         rendered = _render_for(ctx, template, contact_id)
-    plain = segment(rendered)
-    smart = segment(rendered, smart_encoding=True)
+    cut = _gateway_cut(gateway)
+    plain = segment(rendered, cut=cut)
+    smart = segment(rendered, smart_encoding=True, cut=cut)
     seg = smart if smart_encoding else plain
     max_segments = ctx.obj.settings.max_segments
     verdict = judge(seg, max_segments)
