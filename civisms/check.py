@@ -7,7 +7,12 @@ from typing import Any
 
 from civisms.bridge import CORE_JOB_ACTION, JOB_ACTION, KEY, VIA, is_bridge
 from civisms.civicrm.base import REQUIRED_ACTIVITY_TYPES, CiviCRM
-from civisms.errors import CiviCRMError
+from civisms.errors import (
+    CiviCRMAuthError,
+    CiviCRMError,
+    CiviCRMNotFound,
+    CiviCRMPermissionDenied,
+)
 from civisms.model import SmsProvider
 from civisms.providers.base import is_secret_param
 from civisms.redact import MASK, mask_url, mask_value
@@ -28,6 +33,9 @@ class CheckReport:
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     public_url: str | None = None
+    #: Could not connect because of the configuration (credentials, database name, grants):
+    #: ``civisms check`` exits 2 then, as for any configuration error.
+    misconfigured: bool = False
 
     @property
     def ok(self) -> bool:
@@ -66,6 +74,19 @@ def webhook_urls(provider: SmsProvider, public_url: str | None) -> dict[str, str
             for kind in ("status", "inbound")}
 
 
+def provider_rate(provider: SmsProvider) -> float | None:
+    """Segments per second civisms sends through this row: ``civisms_mps`` in its
+    ``api_params``, else its adapter's default (None when no adapter serves it)."""
+    try:
+        from civisms.providers.base import parse_float
+        from civisms.providers.registry import adapter_class
+
+        default = adapter_class(provider.name).default_mps
+        return parse_float(dict(provider.api_params), "civisms_mps", default)
+    except Exception:  # no adapter, or an unreadable civisms_mps: reported elsewhere
+        return None
+
+
 def describe_provider(provider: SmsProvider, public_url: str | None = None) -> dict[str, Any]:
     """A provider row for display, secrets masked (password and secret-looking params)."""
     params = {
@@ -85,6 +106,7 @@ def describe_provider(provider: SmsProvider, public_url: str | None = None) -> d
         "is_default": provider.is_default,
         "adapter": adapter_name(provider),
         "webhooks": webhook_urls(provider, public_url),
+        "mps": provider_rate(provider),
     }
 
 
@@ -97,17 +119,35 @@ def run_check(civicrm: CiviCRM, public_url: str | None = None) -> CheckReport:
         domain = civicrm.domain()
     except CiviCRMError as exc:
         report.problems.append(str(exc))
+        report.misconfigured = isinstance(
+            exc, CiviCRMAuthError | CiviCRMNotFound | CiviCRMPermissionDenied)
         return report
     report.connected = True
     report.civicrm_version = domain.version
     report.domain = {"id": domain.id, "name": domain.name, "contact_id": domain.contact_id}
-    steps = (_activity_types, _providers, _templates, _components, _bridge, _jobs)
+    steps = (_privileges, _activity_types, _providers, _templates, _components, _bridge,
+             _jobs)
     for step in steps:
         try:
             step(civicrm, report)
         except CiviCRMError as exc:
             report.problems.append(str(exc))
     return report
+
+
+def _privileges(civicrm: CiviCRM, report: CheckReport) -> None:
+    """On the db backend: every database privilege civisms needs, probed."""
+    db = getattr(civicrm, "db", None)
+    if civicrm.backend_name != "db" or db is None:
+        return
+    from civisms.civicrm.privileges import missing_privileges
+
+    missing = missing_privileges(db.conn)
+    if missing:
+        report.problems.append(
+            f"the database user {db.params.user!r} lacks privileges civisms needs: "
+            f"{'; '.join(missing)}; grant them as the README's \"Connect your own "
+            "CiviCRM\" shows")
 
 
 def _activity_types(civicrm: CiviCRM, report: CheckReport) -> None:

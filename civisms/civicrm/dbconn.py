@@ -21,6 +21,7 @@ from civisms.errors import (
     CiviCRMAuthError,
     CiviCRMError,
     CiviCRMNotFound,
+    CiviCRMPermissionDenied,
     CiviCRMUnreachable,
     CiviCRMValueRefused,
 )
@@ -34,6 +35,7 @@ _NO_SUCH_TABLE = 1146
 #: Data too long, out of range, a character the column's charset cannot hold.
 _VALUE_REFUSED = {1406, 1264, 1366}
 _COLUMN = re.compile(r"column '([^']+)'")
+_PRIVILEGE_DENIED = {1142, 1143, 1227}  # table, column, global privilege
 
 
 def where(params: DbParams) -> str:
@@ -57,6 +59,11 @@ def translate(exc: MySQLdb.Error, params: DbParams) -> CiviCRMError:
         return CiviCRMAuthError(
             f"the database refused user {params.user!r} at {where(params)}; "
             "check the user and password in CIVISMS_DB_URL"
+        )
+    if code in _PRIVILEGE_DENIED:
+        return CiviCRMPermissionDenied(
+            f"the database user {params.user!r} lacks a privilege civisms needs ({detail}); "
+            "`civisms check` lists every missing one"
         )
     if code == _UNKNOWN_DATABASE:
         return CiviCRMNotFound(

@@ -16,7 +16,8 @@ from civisms.cli import print_json, printable
 def command(obj: object, as_json: bool) -> None:
     """Check the CiviCRM site: version, domain, SMS providers, templates, activity types.
 
-    Exits 1 with one line per problem when civisms cannot work with the site.
+    Exits 1 with one line per problem when civisms cannot work with the site, 2 when it
+    cannot even connect because of the configuration (credentials, database name).
 
     \b
     Example:
@@ -32,7 +33,7 @@ def command(obj: object, as_json: bool) -> None:
     for problem in report.problems:
         click.echo(f"civisms: problem: {printable(problem)}", err=True)
     if not report.ok:
-        sys.exit(1)
+        sys.exit(2 if report.misconfigured else 1)
 
 
 def _print_report(report) -> None:  # type: ignore[no-untyped-def]
@@ -51,8 +52,9 @@ def _print_report(report) -> None:  # type: ignore[no-untyped-def]
         state = "active" if p["is_active"] else "inactive"
         default = ", default" if p["is_default"] else ""
         adapter = p["adapter"] or "no adapter"
+        rate = f"; {p['mps']:,g} segment{'' if p['mps'] == 1 else 's'}/s" if p.get("mps") else ""
         click.echo(printable(f"  {p['id']:>3}  {p['title']}  [{p['name']} → {adapter}; "
-                             f"{state}{default}]"))
+                             f"{state}{default}{rate}]"))
         click.echo(f"       receipts: {p['webhooks']['status']}")
         click.echo(f"       replies:  {p['webhooks']['inbound']}")
     if report.bridge:
