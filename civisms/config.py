@@ -121,6 +121,9 @@ class Settings(BaseSettings):
     def journal_path(self) -> Path:
         """Where the api4 backend journals one-off sends (the db backend: in CiviCRM)."""
         return self.journal or self.outbox.parent / "journal.sqlite3"
+    quiet_hours: str | None = Field(
+        None, description="jobs run sends nothing between these local times (21:00-08:00)")
+    timezone: str | None = Field(None, description="zone of quiet_hours (default: the host's)")
 
     @field_validator("default_region")
     @classmethod
@@ -221,7 +224,22 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError("CIVISMS_CONFIG", f"{path} ({exc})", "a valid TOML file") from None
     section = data.get("civisms", data)
-    return {str(k).lower(): v for k, v in section.items() if not isinstance(v, dict)}
+    values = {str(k).lower(): v for k, v in section.items() if not isinstance(v, dict)}
+    for key in values:
+        if key not in Settings.model_fields:
+            raise ConfigError(f"{path}: key {key!r}", "an unknown setting", _closest(key))
+    return values
+
+
+def _closest(key: str) -> str:
+    """What an unknown TOML key most likely meant, and where every setting is listed."""
+    import difflib
+
+    names = list(Settings.model_fields)
+    stripped = key.removeprefix(ENV_PREFIX.lower())
+    match = difflib.get_close_matches(stripped, names, n=1, cutoff=0.5)
+    hint = f"{match[0]!r} ({ENV_PREFIX}{match[0].upper()})" if match else "a setting name"
+    return f"{hint}; every setting: civisms config, or the README's Configuration table"
 
 
 def load_settings(config: str | Path | None = None, **overrides: Any) -> Settings:

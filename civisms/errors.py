@@ -4,6 +4,7 @@
     ├── ConfigError                   a setting is missing or malformed: fix the configuration
     ├── InputError                    bad user input (unknown contact, unreadable file ...): exit 2
     ├── ConflictError                 someone else changed the same record meanwhile: exit 1
+    ├── Cancelled                     the user answered "no" at a prompt: nothing done, exit 1
     ├── CiviCRMError                  talking to CiviCRM failed
     │   ├── CiviCRMValueRefused       a value too long for its column (also an InputError: exit 2)
     │   ├── CiviCRMUnreachable        network / database server not reachable: try again later
@@ -54,6 +55,10 @@ class InputError(CivismsError):
 
 class ConflictError(CivismsError):
     """Another command or user changed the record first (a mailing scheduled meanwhile)."""
+
+
+class Cancelled(CivismsError):
+    """The user answered "no" at a confirmation prompt: nothing was done."""
 
 
 class CiviCRMError(CivismsError):

@@ -117,7 +117,7 @@ def test_wrong_api_key_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CIVISMS_API_URL", "https://crm.example.org")
     monkeypatch.setenv("CIVISMS_API_KEY", "wrong-key-123")
     result = check()
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # credentials: configuration
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and "Invalid credential" in lines[0]
     assert "wrong-key-123" not in result.output

@@ -259,7 +259,7 @@ def test_quiet_hours_send_nothing_then_resume(jobs, site: SiteDb) -> None:  # ty
 def test_api4_backend_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CIVISMS_BACKEND", "api4")
     result = CliRunner().invoke(main, ["jobs", "run", "--once"])
-    assert result.exit_code == 1 and "CIVISMS_BACKEND=db" in result.output
+    assert result.exit_code == 2 and "CIVISMS_BACKEND=db" in result.output
 
 
 @pytest.mark.parametrize("version", ["5.69.5", "5.81.1"])

@@ -18,11 +18,16 @@ from typing import Any
 import click
 
 from civisms.errors import (
+    Cancelled,
+    CiviCRMAuthError,
     CiviCRMError,
+    CiviCRMNotFound,
+    CiviCRMPermissionDenied,
     CivismsError,
     ConfigError,
     FatalProviderError,
     InputError,
+    NotSupportedByBackend,
     TextError,
 )
 
@@ -54,9 +59,19 @@ class State:
         return connect(self.settings)
 
 
+#: Errors that mean "fix what you typed or configured" (exit 2): bad input, a setting, an
+#: id or name the site does not have, credentials or grants the site refuses, an operation
+#: the configured backend cannot do. Everything else that failed exits 1.
+USER_ERRORS = (ConfigError, InputError, TextError, CiviCRMNotFound, CiviCRMAuthError,
+               CiviCRMPermissionDenied, NotSupportedByBackend)
+
+
 def exit_code_for(exc: CivismsError) -> int:
-    """Bad input and configuration exit 2; everything else that failed exits 1."""
-    if isinstance(exc, ConfigError | InputError | TextError):
+    """Bad input and configuration exit 2; everything else that failed exits 1 (so does
+    a prompt answered "no": nothing was done)."""
+    if isinstance(exc, Cancelled):
+        return 1
+    if isinstance(exc, USER_ERRORS):
         return 2
     return 1
 
@@ -86,7 +101,9 @@ class CivismsGroup(click.Group):
             return super().invoke(ctx)
         except CivismsError as exc:
             prefix = "error"
-            if isinstance(exc, ConfigError):
+            if isinstance(exc, Cancelled):
+                prefix = "cancelled"
+            elif isinstance(exc, ConfigError):
                 prefix = "configuration error"
             elif isinstance(exc, CiviCRMError):
                 prefix = "CiviCRM error"
@@ -106,9 +123,34 @@ class CivismsGroup(click.Group):
 def main(ctx: click.Context, config_path: str | None) -> None:
     """civisms: the SMS service for CiviCRM sites.
 
+    Connect your own CiviCRM: the README's section "Connect your own CiviCRM" walks
+    through it (where CIVICRM_DSN is, the MySQL grants, the API v4 alternative, check,
+    providers, cron and systemd). Try it first on a sample site: civisms demo.
+
+    \b
+    Settings (environment, or a TOML file with --config; civisms config shows them):
+      CIVISMS_BACKEND            db (CiviCRM's database) or api4 (its REST API v4)
+      CIVISMS_DB_URL             mysql://user:password@host:port/database
+      CIVISMS_API_URL            the site's URL (api4)
+      CIVISMS_API_KEY            API key of the CiviCRM user civisms acts as (api4)
+      CIVISMS_SITE_KEY           the site key, when the API user needs it (api4)
+      CIVISMS_API_TIMEOUT        seconds per API request (30)
+      CIVISMS_DOMAIN_ID          the CiviCRM domain (1)
+      CIVISMS_DEFAULT_REGION     country of numbers typed without +, e.g. FR
+      CIVISMS_SOURCE_CONTACT_ID  the contact recorded as the sender
+      CIVISMS_MAX_SEGMENTS       SMS segments allowed per message (1)
+      CIVISMS_DEDUPE_NUMBERS     text a number shared by contacts once (true)
+      CIVISMS_OUTBOX             the local provider's outbox (var/outbox.jsonl)
+      CIVISMS_QUIET_HOURS        jobs run sends nothing then, e.g. 21:00-08:00
+      CIVISMS_TIMEZONE           zone of the quiet hours (the host's)
+
+    \b
+    Exit codes: 0 ok; 1 it ran but something failed (or you answered no);
+    2 bad input or configuration (nothing was done).
+
     \b
     Example:
-        CIVISMS_DB_URL=mysql://civi:secret@127.0.0.1/civicrm civisms check
+        CIVISMS_DB_URL=mysql://civisms:secret@127.0.0.1/civicrm civisms check
     """
     ctx.obj = State(config_path)
 

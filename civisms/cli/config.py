@@ -11,7 +11,8 @@ from civisms.cli import print_json
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def command(obj: object, as_json: bool) -> None:
-    """Print the effective settings (environment, then the TOML file), secrets masked.
+    """Print every setting's effective value (environment, then the TOML file), secrets
+    masked, and what it means.
 
     \b
     Example:
@@ -21,6 +22,10 @@ def command(obj: object, as_json: bool) -> None:
     if as_json:
         print_json(shown)
         return
+    fields = type(obj.settings).model_fields  # type: ignore[attr-defined]
     width = max(len(name) for name in shown)
-    for name, value in shown.items():
-        click.echo(f"CIVISMS_{name.upper():<{width}}  {'' if value is None else value}")
+    values = {name: "-" if value in (None, "") else str(value) for name, value in shown.items()}
+    value_width = min(40, max(len(v) for v in values.values()))
+    for name, value in values.items():
+        meaning = fields[name].description or ""
+        click.echo(f"CIVISMS_{name.upper():<{width}}  {value:<{value_width}}  {meaning}")

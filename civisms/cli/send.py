@@ -12,7 +12,7 @@ import click
 
 from civisms.cli import print_json, printable
 from civisms.cli.progress import Progress
-from civisms.errors import InputError
+from civisms.errors import Cancelled, InputError
 from civisms.sending import individual, resolve
 from civisms.sending.journal import Journal
 from civisms.sending.request import SendRequest, prepare, save_templates
@@ -193,7 +193,7 @@ def _confirm(send_plan: individual.SendPlan, yes: bool) -> None:
     if not sys.stdin.isatty():
         raise InputError(f"{question} Not on a terminal: add --yes to confirm")
     if not click.confirm(question, default=False):
-        raise InputError("cancelled: nothing was sent")
+        raise Cancelled("nothing was sent")
 
 
 def _skipped(send_plan: individual.SendPlan) -> list[dict[str, Any]]:
