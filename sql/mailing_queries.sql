@@ -489,3 +489,7 @@ DELETE FROM civicrm_mailing_recipients WHERE id IN ({ids})
 
 -- name: mr_delete_recipients
 DELETE FROM civicrm_mailing_recipients WHERE mailing_id = %(mailing_id)s
+
+-- name: pause_reason
+-- Why civisms paused a mailing (written by the job runner: job_queries.sql record_pause).
+SELECT reason, paused_at FROM civisms_mailing_pause WHERE mailing_id = %(id)s

@@ -22,7 +22,15 @@ TEXT = ("Hi {contact.first_name}, the Spring drive starts Saturday at 10:00. Ça
 ADMIN = 2
 
 
+def served_provider(site: SiteDb) -> None:
+    """Mailings go through provider 2, the local outbox (provider 1's extension has no civisms
+    adapter, so civisms refuses it); the wizard copies the provider's username into
+    ``from_name``, so give it one to see that."""
+    site.execute("UPDATE civicrm_sms_provider SET username = 'civisms-local' WHERE id = 2")
+
+
 def cli(site: SiteDb, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    served_provider(site)
     monkeypatch.setenv("CIVISMS_BACKEND", "db")
     monkeypatch.setenv("CIVISMS_DB_URL", site.url)
     monkeypatch.setenv("CIVISMS_SOURCE_CONTACT_ID", str(ADMIN))
@@ -40,7 +48,7 @@ def run(site: SiteDb, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyp
 
 
 def spring(run: Any, *extra: str) -> dict[str, Any]:
-    result = run("mailing", "create", "--name", "Spring drive mass SMS", "--provider", "1",
+    result = run("mailing", "create", "--name", "Spring drive mass SMS", "--provider", "2",
                  "--include-group", "2", "--exclude-group", "3", "--text", TEXT, "--json",
                  *extra)
     assert result.exit_code == 0, result.output
@@ -52,8 +60,8 @@ def test_create_draft_rows_match_the_wizard(site: SiteDb, run: Any) -> None:
     mid = made["id"]
     assert made["recipients"] == 4
     m = site.query("SELECT * FROM civicrm_mailing WHERE id = %s", [mid])[0]
-    assert m["status"] == "Draft" and m["sms_provider_id"] == 1
-    assert m["from_name"] == "civisms-loopback" and m["from_email"] == "info@EXAMPLE.ORG"
+    assert m["status"] == "Draft" and m["sms_provider_id"] == 2
+    assert m["from_name"] == "civisms-local" and m["from_email"] == "info@EXAMPLE.ORG"
     assert m["replyto_email"] == "info@EXAMPLE.ORG"
     assert (m["mailing_type"], m["template_type"], m["visibility"]) == (
         "standalone", "traditional", "Public Pages")
@@ -131,7 +139,7 @@ def test_bad_input(run: Any) -> None:
     out = run("mailing", "create", "--name", "x", "--include-group", "99", "--text", "hi")
     assert out.exit_code == 2 and "no group" in out.output
     out = run("mailing", "show", "999")
-    assert out.exit_code == 1 and "no SMS mailing with id 999" in out.output
+    assert out.exit_code == 2 and "no SMS mailing with id 999" in out.output
 
 
 def test_update_continues_a_draft(site: SiteDb, run: Any) -> None:
@@ -233,7 +241,7 @@ def test_preview_of_a_text_without_tokens_counts_every_recipient(
         run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CIVISMS_MAX_SEGMENTS", "2")  # two segments allowed
     text = "Spring drive on Saturday at 10: bring a friend, a sandwich and a smile. " * 3
-    result = run("mailing", "create", "--name", "Plain", "--provider", "1",
+    result = run("mailing", "create", "--name", "Plain", "--provider", "2",
                  "--include-group", "2", "--exclude-group", "3", "--text", text, "--json")
     mid = json.loads(result.output)["id"]
     out = json.loads(run("mailing", "preview", str(mid), "--json").output)
@@ -244,7 +252,7 @@ def test_preview_of_a_text_without_tokens_counts_every_recipient(
 
 
 def test_preview_of_a_text_naming_the_email_shows_it(run: Any) -> None:
-    result = run("mailing", "create", "--name", "Mail", "--provider", "1", "--include-group",
+    result = run("mailing", "create", "--name", "Mail", "--provider", "2", "--include-group",
                  "2", "--exclude-group", "3", "--text", "Hi {contact.first_name}: {contact.email}",
                  "--json")
     out = json.loads(run("mailing", "preview", str(json.loads(result.output)["id"]),
@@ -286,6 +294,7 @@ def run4(site: SiteDb, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyp
     from api4_site import API_KEY, BASE_URL
 
     request.getfixturevalue("api4_site")
+    served_provider(site)
     monkeypatch.setenv("CIVISMS_BACKEND", "api4")
     monkeypatch.setenv("CIVISMS_API_URL", BASE_URL)
     monkeypatch.setenv("CIVISMS_API_KEY", API_KEY)
@@ -306,7 +315,7 @@ def test_api4_create_show_list_schedule(site: SiteDb, run4: Any, api4_site: Any)
         "deceased": 1, "do_not_sms": 1, "excluded": 1, "no_mobile": 1, "opt_out": 1}
     m = site.query("SELECT * FROM civicrm_mailing WHERE id = %s", [mid])[0]
     assert (m["sms_provider_id"], m["from_name"], m["body_text"], m["url_tracking"]) == (
-        1, "civisms-loopback", TEXT, 0)
+        2, "civisms-local", TEXT, 0)
     groups = site.query("SELECT group_type, entity_id FROM civicrm_mailing_group "
                         "WHERE mailing_id = %s ORDER BY id", [mid])
     assert [(g["group_type"], g["entity_id"]) for g in groups] == [("Include", 2),

@@ -300,6 +300,13 @@ class DbMailings:
 
     # -- progress ------------------------------------------------------------------------
 
+    def pause_reason(self, mailing_id: int) -> tuple[str, datetime | None] | None:
+        """Why civisms' job runner paused the mailing, and when (None: it never did)."""
+        if not self.db.rows(q("table_exists"), {"table": "civisms_mailing_pause"})[0]["n"]:
+            return None
+        rows = self.db.rows(q("pause_reason"), {"id": mailing_id})
+        return (str(rows[0]["reason"]), rows[0]["paused_at"]) if rows else None
+
     def counts(self, mailing_id: int) -> MailingCounts:
         """Queue, delivered and bounce rows, plus civisms' own state when recorded."""
         row = self.db.rows(q("queue_counts"), {"id": mailing_id})[0]

@@ -8,7 +8,9 @@ from typing import Any
 
 import click
 
+from civisms.cli import mailing_words as describe
 from civisms.cli import print_json, printable
+from civisms.cli.words import REASON_WORDS, plural, reason_words, skip_lines
 from civisms.errors import InputError
 from civisms.sending import mailing as lifecycle
 from civisms.sending import resolve
@@ -99,6 +101,7 @@ def create(obj: Any, **kw: Any) -> None:
             --text "Hi {contact.first_name}, see you Saturday!"
     """
     with _Session(obj) as s:
+        describe.warn_inactive_groups(s.civicrm, kw["include_groups"])
         result = lifecycle.create(s.civicrm, s.store, _request(kw), s.settings)
     _print_result("created", result, kw["as_json"])
 
@@ -115,6 +118,7 @@ def update(obj: Any, mailing_id: int, **kw: Any) -> None:
         civisms mailing update 7 --text "Hi {contact.first_name}, now at 11:00!"
     """
     with _Session(obj) as s:
+        describe.warn_inactive_groups(s.civicrm, kw["include_groups"])
         result = lifecycle.update(s.civicrm, s.store, mailing_id, _request(kw), s.settings)
     _print_result("updated", result, kw["as_json"])
 
@@ -138,9 +142,14 @@ def list_(obj: Any, which: str | None, as_json: bool) -> None:
     if as_json:
         print_json([_mailing_json(m) for m in mailings])
         return
+    if not mailings:
+        click.echo("no SMS mailings" + (f" ({which})" if which else ""))
+        return
+    click.echo(f"{'id':>6}  {'status':<10} {'scheduled':<16} {'recipients':>10}  name")
     for m in mailings:
         when = f"{m.scheduled_date:%Y-%m-%d %H:%M}" if m.scheduled_date else "-"
-        click.echo(f"{m.id:>6}  {m.status:<10} {when:<16} {m.recipients:>8}  {printable(m.name)}")
+        click.echo(f"{m.id:>6}  {m.status:<10} {when:<16} {m.recipients:>10,}  "
+                   f"{printable(m.name)}")
 
 
 @command.command("show")
@@ -156,12 +165,12 @@ def show(obj: Any, mailing_id: int, as_json: bool) -> None:
     """
     with _Session(obj) as s:
         mailing = s.store.get(mailing_id)
-    data = _mailing_json(mailing)
-    if as_json:
-        print_json(data)
-        return
-    for key, value in data.items():
-        click.echo(f"{key}: {printable(value)}")
+        if as_json:
+            print_json(_mailing_json(mailing))
+            return
+        lines = describe.mailing_lines(s.civicrm, mailing)
+    for line in lines:
+        click.echo(printable(line))
 
 
 @command.command("preview")
@@ -184,13 +193,22 @@ def preview(obj: Any, mailing_id: int, contact: str | None, as_json: bool) -> No
         "encoding": seg.encoding if seg else None, "segments": seg.segments if seg else 0,
         "total_segments": p.total_segments, "recipients": p.recipients,
         "skipped_by_reason": p.skipped_by_reason, **_text_check(p.text_check),
+        "contact_texted": p.not_texted is None if p.contact_id is not None else None,
+        "contact_skipped_reason": p.not_texted,
     }
     if as_json:
         print_json(data)
         return
+    if p.not_texted:
+        code, _, detail = p.not_texted.partition(" ")
+        why = reason_words(code) + (f" {detail}" if detail else "") if (
+            code in REASON_WORDS) else p.not_texted
+        click.echo(f"contact {p.contact_id} is skipped: {printable(why)}; this mailing does "
+                   "not text them. What they would read:")
     click.echo(f"preview (contact {p.contact_id}): {printable(p.text)}")
-    click.echo(f"encoding {data['encoding']}, {data['segments']} segment(s) per message, "
-               f"{p.total_segments} in total for {p.recipients} recipients")
+    click.echo(f"encoding {data['encoding']}, {plural(data['segments'], 'segment')} per "
+               f"message, {plural(p.total_segments, 'segment')} in total for "
+               f"{plural(p.recipients, 'recipient')}")
     _echo_text_check(p.text_check)
     _echo_reasons(p.skipped_by_reason)
 
@@ -240,7 +258,8 @@ def schedule(obj: Any, mailing_id: int, now: bool, at: str | None,
     with _Session(obj) as s:
         result = lifecycle.schedule(s.civicrm, s.store, mailing_id, when, s.settings,
                                     dedupe_numbers=not keep_shared_numbers)
-    _print_result("scheduled", result, as_json)
+        pace = describe.pace(s.civicrm, result.mailing, result.report.recipients)
+    _print_result("scheduled", result, as_json, pace)
 
 
 def _parse_when(text: str) -> datetime:
@@ -308,22 +327,34 @@ def status(obj: Any, mailing_id: int, as_json: bool) -> None:
     """
     with _Session(obj) as s:
         st = lifecycle.status(s.store, mailing_id, s.civicrm, s.settings)
-    show_status(st, as_json)
+        c = st.counts
+        pace = describe.pace(s.civicrm, st.mailing,
+                             max(0, st.mailing.recipients - c.sent - c.failed - c.unknown))
+    show_status(st, as_json, pace)
 
 
-def show_status(st: lifecycle.Status, as_json: bool) -> None:
-    """Print a mailing's status as ``mailing status`` does."""
+def status_data(st: lifecycle.Status) -> dict[str, Any]:
+    """A mailing's status as ``mailing status --json`` prints it."""
     c = st.counts
-    data = {
+    return {
         "id": st.mailing.id, "name": st.mailing.name, "status": st.mailing.status,
         "recipients": st.mailing.recipients, "queued": c.queued, "sent": c.sent,
         "delivered": c.delivered, "undelivered": c.undelivered, "awaiting_receipt": c.awaiting,
         "failed": c.failed, "unknown": c.unknown,
         "failures": c.failures, "settle_unknown": _settle_command(st.mailing.id, c.unknown),
         **_text_check(st.text_check),
+        "paused_by_civisms": describe.pause_data(st),
+        **({"total_segments": st.text_check.total_segments} if st.text_check else {}),
     }
-    if st.text_check is not None:
-        data["total_segments"] = st.text_check.total_segments
+
+
+def show_status(st: lifecycle.Status, as_json: bool,
+                pace: describe.Pace | None = None) -> None:
+    """Print a mailing's status as ``mailing status`` does."""
+    c = st.counts
+    data = status_data(st)
+    if pace is not None:
+        data["pace"] = pace.as_dict()
     if as_json:
         print_json(data)
         return
@@ -338,7 +369,7 @@ def show_status(st: lifecycle.Status, as_json: bool) -> None:
     else:
         click.echo("  receipts: none recorded (civisms serve records them)")
     for reason, n in c.failures.items():
-        click.echo(f"  failed {n:>6}: {reason}")
+        click.echo(f"  failed {plural(n, 'message')}: {reason}")
     if c.unknown:
         click.echo(f"  unknown {c.unknown:>5}: may or may not have reached the gateway; "
                    f"settle with: {data['settle_unknown']}")
@@ -347,6 +378,10 @@ def show_status(st: lifecycle.Status, as_json: bool) -> None:
         click.echo(f"  segments {check.total_segments} in total, at most {check.most_segments} "
                    f"per message (policy: {check.max_segments})")
         _echo_text_check(check)
+    for line in describe.pause_lines(st):
+        click.echo(printable(line))
+    if pace is not None and st.mailing.status in ("Scheduled", "Running", "Paused"):
+        click.echo(printable(pace.line()))
 
 
 def _settle_command(mailing_id: int, unknown: int) -> str | None:
@@ -355,24 +390,28 @@ def _settle_command(mailing_id: int, unknown: int) -> str | None:
     return f"civisms jobs run --resolve-unknown failed --mailing {mailing_id} (or resend)"
 
 
-def _print_result(verb: str, result: lifecycle.MailingResult, as_json: bool) -> None:
+def _print_result(verb: str, result: lifecycle.MailingResult, as_json: bool,
+                  pace: describe.Pace | None = None) -> None:
     report = result.report
     if as_json:
         print_json({
             **_mailing_json(result.mailing), "job_id": result.job_id,
+            **({"pace": pace.as_dict()} if pace else {}),
             "skipped_by_reason": report.skipped_by_reason(),
             "skipped": [{"contact_id": s.contact_id, "reason": s.reason.value,
                          "detail": s.detail} for s in report.skipped],
         })
         return
     m = result.mailing
-    click.echo(f"{verb} mailing {m.id} ({m.status}): {report.recipients} recipients")
+    click.echo(f"{verb} mailing {m.id} ({m.status}): {plural(report.recipients, 'recipient')}")
     _echo_reasons(report.skipped_by_reason())
+    if pace is not None:
+        click.echo(printable(pace.line()))
 
 
 def _echo_reasons(counts: dict[str, int]) -> None:
-    for reason, n in sorted(counts.items()):
-        click.echo(f"  skipped {n:>6}: {reason}")
+    for line in skip_lines(counts):
+        click.echo(line)
 
 
 def _mailing_json(m: Any) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from civisms.cli import print_json, printable
+from civisms.cli.words import LIST_CAP, capped
 from civisms.errors import InputError
 from civisms.providers.registry import discover
 from civisms.sending.resolve import read_text_file
@@ -135,9 +136,15 @@ def _smart_report(
     }
 
 
+#: Characters of the text shown before "... and N more characters".
+TEXT_CAP = 480
+
+
 def _print_report(report: dict[str, Any], seg: Segmentation) -> None:
     unit = "septets" if seg.encoding == GSM7 else "UTF-16 code units"
-    click.echo(f"text:        {printable(seg.text)}")
+    shown = seg.text if len(seg.text) <= TEXT_CAP else (
+        f"{seg.text[:TEXT_CAP]}... and {len(seg.text) - TEXT_CAP:,} more characters")
+    click.echo(f"text:        {printable(shown)}")
     if report["tokens"] and not report["rendered"]:
         click.echo("tokens:      " + ", ".join(dict.fromkeys(report["tokens"])))
         click.echo("             (not rendered: counts are for the text as typed; "
@@ -147,17 +154,19 @@ def _print_report(report: dict[str, Any], seg: Segmentation) -> None:
     for limit in report["backend_limits"]:
         click.echo(f"note:        {limit}")
     click.echo(f"encoding:    {seg.encoding}")
-    sizes = " + ".join(str(s) for s in seg.part_sizes)
+    sizes = " + ".join(capped([str(s) for s in seg.part_sizes[:LIST_CAP]],
+                              total=len(seg.part_sizes)))
     click.echo(f"segments:    {seg.segments}" + (f" ({sizes})" if seg.segments > 1 else ""))
     click.echo(f"characters:  {seg.characters} ({unit}); {seg.bits} bits")
-    for ch in seg.non_gsm:
-        points = " ".join(f"U+{ord(c):04X}" for c in ch.char)
-        click.echo(f"non-GSM:     {ch.char!r} ({points}) at {ch.position}")
+    non_gsm = [f"{ch.char!r} ({' '.join(f'U+{ord(c):04X}' for c in ch.char)}) at {ch.position}"
+               for ch in seg.non_gsm[:LIST_CAP]]
+    for line in capped(non_gsm, total=len(seg.non_gsm)):
+        click.echo(f"non-GSM:     {line}")
     smart = report["smart_encoding"]
     if smart["changes_encoding"]:
-        swaps = ", ".join(
-            f"{r['char']!r}→{r['by']!r} at {r['position']}" for r in smart["replacements"]
-        )
+        swaps = ", ".join(capped(
+            [f"{r['char']!r}→{r['by']!r} at {r['position']}"
+             for r in smart["replacements"][:LIST_CAP]], total=len(smart["replacements"])))
         verb = "applied" if smart["applied"] else "would send"
         click.echo(
             f"smart encoding {verb}: {smart['encoding']}, {smart['segments']} segment(s); {swaps}"

@@ -31,6 +31,7 @@ from civisms.civicrm.mailing_model import (
 from civisms.civicrm.mailing_recipients import RecipientReport
 from civisms.civicrm.mailings import MailingStore
 from civisms.errors import InputError, TextError
+from civisms.recipients import choose_recipients
 from civisms.sending import mailing_policy as policy
 from civisms.sending import resolve
 from civisms.text import Segmentation, Template
@@ -79,6 +80,8 @@ class Preview:
     recipients: int
     skipped_by_reason: dict[str, int]
     text_check: TextCheck | None = None
+    #: Why ``contact_id`` (given with --contact) gets no SMS from this mailing; None: it does.
+    not_texted: str | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,8 @@ class Status:
     mailing: Mailing
     counts: MailingCounts
     text_check: TextCheck | None = None
+    #: Why civisms paused it and when, shown while the mailing is Paused (None: not by civisms).
+    paused_by_civisms: tuple[str, datetime | None] | None = None
 
 
 # -- drafts ---------------------------------------------------------------------------------
@@ -285,13 +290,17 @@ def preview(civicrm: CiviCRM, store: MailingStore, mailing_id: int, settings: An
     total. A draft's recipients are recomputed first, as every wizard step does."""
     mailing = store.get(mailing_id)
     skipped: dict[str, int] = {}
+    report: RecipientReport | None = None
     if mailing.is_draft:
         result = _recompute(store, mailing_id, settings, True)
-        mailing, skipped = result.mailing, result.report.skipped_by_reason()
+        mailing, report = result.mailing, result.report
+        skipped = report.skipped_by_reason()
     rows = store.recipient_rows(mailing_id)
     if not mailing.body_text:
         return Preview(mailing, None, None, None, 0, len(rows), skipped)
     chosen = _preview_contact(civicrm, contact, rows)
+    not_texted = (_why_not_texted(civicrm, settings, chosen, rows, report)
+                  if contact is not None else None)
     ids = [c for c, _ in rows]
     # Lenient: a text made in CiviCRM is shown with what a job would do about its tokens.
     measured = policy.measure(civicrm, mailing.body_text, ids, _max_segments(settings))
@@ -301,7 +310,27 @@ def preview(civicrm: CiviCRM, store: MailingStore, mailing_id: int, settings: An
         alone = policy.measure(civicrm, mailing.body_text, [chosen], _max_segments(settings))
         text, seg = alone.texts[chosen], alone.segmentation(chosen)
     return Preview(mailing, chosen, text, seg, measured.total_segments, len(rows), skipped,
-                   TextCheck.of(measured))
+                   TextCheck.of(measured), not_texted)
+
+
+def _why_not_texted(civicrm: CiviCRM, settings: Any, chosen: int | None,
+                    rows: list[tuple[int, int | None]],
+                    report: RecipientReport | None) -> str | None:
+    """None when ``chosen`` is among the recipients; else why not: the reason the draft's
+    computation gave, or (a scheduled mailing) the contact-level rules as they stand now."""
+    if chosen is None or any(contact_id == chosen for contact_id, _ in rows):
+        return None
+    if report is not None:
+        skips = [s for s in report.skipped if s.contact_id == chosen]
+    else:
+        contacts = civicrm.contacts([chosen], [])
+        skips = list(choose_recipients([chosen], contacts, region=settings.default_region,
+                                       bulk=True).skipped)
+    if skips:
+        return skips[0].reason.value + (f" ({skips[0].detail})" if skips[0].detail else "")
+    if report is not None:
+        return "not in the mailing's include groups or mailings"
+    return "not among the recipients recorded when the mailing was scheduled"
 
 
 def _preview_contact(civicrm: CiviCRM, typed: str | None,
@@ -331,6 +360,7 @@ def _schedule(civicrm: CiviCRM, store: MailingStore, mailing_id: int, when: date
         # API3 Mailing.create's check for SMS (COMPAT §3.4).
         raise InputError(f"mailing {mailing_id} cannot be sent: it has no message text "
                          "(add one with 'civisms mailing update --text')")
+    _ensure_served(civicrm, mailing)
     now = datetime.now().replace(microsecond=0)
     if when is not None and when < now.replace(second=0):
         raise InputError(f"{when:%Y-%m-%d %H:%M} is in the past; give a later time or --now")
@@ -344,6 +374,14 @@ def _schedule(civicrm: CiviCRM, store: MailingStore, mailing_id: int, when: date
     user = resolve.acting_user(civicrm, settings)
     job_id = store.submit(mailing_id, when or now, user)
     return MailingResult(store.get(mailing_id), result.report, job_id)
+
+
+def _ensure_served(civicrm: CiviCRM, mailing: Mailing) -> None:
+    """A mailing whose provider row has no civisms adapter is refused before it is queued
+    (else the job runner could only pause it later)."""
+    for row in civicrm.sms_providers(include_inactive=True):
+        if row.id == mailing.sms_provider_id:
+            resolve.served(row)
 
 
 def cancel(store: MailingStore, mailing_id: int) -> Mailing:
@@ -382,14 +420,18 @@ def resume(store: MailingStore, mailing_id: int, *, max_segments: int | None = N
 def status(store: MailingStore, mailing_id: int, civicrm: CiviCRM | None = None,
            settings: Any = None) -> Status:
     """The mailing and its counts (recipients, queued, sent, delivered, failed, unknown);
-    with ``civicrm``, its text measured for every recipient too (segments, tokens)."""
+    with ``civicrm``, its text measured for every recipient too (segments, tokens); while
+    Paused, why civisms paused it (when it did)."""
     mailing = store.get(mailing_id)
     check = None
     if civicrm is not None and mailing.body_text:
         ids = [c for c, _ in store.recipient_rows(mailing_id)]
         check = TextCheck.of(policy.measure(civicrm, mailing.body_text, ids,
                                             _max_segments(settings)))
-    return Status(mailing, store.counts(mailing_id), check)
+    reason = None
+    if mailing.status == PAUSED and hasattr(store, "pause_reason"):
+        reason = store.pause_reason(mailing_id)  # api4 cannot read civisms' own table
+    return Status(mailing, store.counts(mailing_id), check, reason)
 
 
 def listing(store: MailingStore, which: str | None = None) -> list[Mailing]:

@@ -79,11 +79,28 @@ def provider(civicrm: CiviCRM, typed: str | None) -> SmsProvider:
             raise InputError(
                 f"no default active SMS provider; choose one with --provider ({shown})"
             )
-        return chosen
+        return served(chosen)
     row: SmsProvider = _by_id_or_title(rows, typed, "SMS provider")
     if not row.is_active:
         raise InputError(f"SMS provider {row.id} {row.title!r} is inactive; enable it in CiviCRM "
                          "or choose an active one")
+    return served(row)
+
+
+def served(row: SmsProvider) -> SmsProvider:
+    """The row itself, when a civisms adapter serves its extension key (``name``); else an
+    ``InputError`` saying so, before anything is written or queued."""
+    from civisms.errors import ConfigError
+    from civisms.providers.registry import adapter_class
+
+    try:
+        adapter_class(row.name)
+    except ConfigError as exc:
+        known = exc.expected.removeprefix("an extension key served by a civisms provider: ")
+        raise InputError(
+            f"SMS provider {row.id} {row.title!r} ({row.name}) has no civisms adapter, so "
+            "civisms cannot send through it; choose another provider (civisms serves "
+            f"{known}; see civisms providers list)") from None
     return row
 
 
