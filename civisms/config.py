@@ -116,14 +116,14 @@ class Settings(BaseSettings):
     journal: Path | None = Field(
         None, description="api4 backend: SQLite file journaling one-off sends "
                           "(default: journal.sqlite3 beside the outbox)")
+    quiet_hours: str | None = Field(
+        None, description="jobs run sends nothing between these local times (21:00-08:00)")
+    timezone: str | None = Field(None, description="zone of quiet_hours (default: the host's)")
 
     @property
     def journal_path(self) -> Path:
         """Where the api4 backend journals one-off sends (the db backend: in CiviCRM)."""
         return self.journal or self.outbox.parent / "journal.sqlite3"
-    quiet_hours: str | None = Field(
-        None, description="jobs run sends nothing between these local times (21:00-08:00)")
-    timezone: str | None = Field(None, description="zone of quiet_hours (default: the host's)")
 
     @field_validator("default_region")
     @classmethod

@@ -20,8 +20,11 @@ READ = ("civicrm_contact", "civicrm_phone", "civicrm_group", "civicrm_group_cont
 
 #: CiviCRM tables civisms writes, and how (from the statements in sql/ and civisms/civicrm/).
 WRITE: dict[str, tuple[str, ...]] = {
-    "civicrm_activity": ("INSERT",),
+    "civicrm_activity": ("INSERT", "UPDATE", "INDEX"),  # INDEX: receipts find by result
     "civicrm_activity_contact": ("INSERT",),
+    "civicrm_log": ("INSERT",),
+    "civicrm_contact": ("INSERT", "UPDATE"),  # inbound: unknown texters, STOP / START
+    "civicrm_phone": ("INSERT",),
     "civicrm_msg_template": ("INSERT", "UPDATE"),
     "civicrm_mailing": ("INSERT", "UPDATE"),
     "civicrm_mailing_group": ("INSERT", "DELETE"),
@@ -32,15 +35,18 @@ WRITE: dict[str, tuple[str, ...]] = {
     "civicrm_mailing_event_bounce": ("INSERT",),
 }
 
-#: civisms' own tables (created by the first ``jobs run``) and what it does with them.
+#: civisms' own tables (each created on first use) and what it does with them.
+OWN_PRIVILEGES = ("CREATE", "INDEX", "SELECT", "INSERT", "UPDATE", "DELETE")
 OWN: dict[str, tuple[str, ...]] = {
-    "civisms_queue_state": ("CREATE", "SELECT", "INSERT", "UPDATE", "DELETE"),
-    "civisms_mailing_pause": ("CREATE", "SELECT", "INSERT", "UPDATE"),
+    table: OWN_PRIVILEGES
+    for table in ("civisms_queue_state", "civisms_mailing_pause", "civisms_send",
+                  "civisms_outbox", "civisms_receipt", "civisms_inbound")
 }
 
 _DENIED = {1142, 1143, 1044, 1227}
 _NO_SUCH_TABLE = 1146
 _TABLE_EXISTS = 1050
+_NO_SUCH_INDEX = 1091
 _PROBE_MISSING = "civisms_no_such_table_for_probe"
 
 
@@ -56,7 +62,7 @@ def _probe(conn: Any, sql: str) -> bool | None:
             return False
         if code == _NO_SUCH_TABLE and _PROBE_MISSING not in str(exc):
             return None
-        if code in (_NO_SUCH_TABLE, _TABLE_EXISTS):  # checked after the privilege: allowed
+        if code in (_NO_SUCH_TABLE, _TABLE_EXISTS, _NO_SUCH_INDEX):  # after the privilege
             return True
         raise
     finally:
@@ -75,6 +81,8 @@ def _statement(privilege: str, table: str, column: str) -> str:
         return f"DELETE FROM `{table}` WHERE 0"
     if privilege == "CREATE":
         return f"CREATE TABLE `{table}` LIKE `{_PROBE_MISSING}`"
+    if privilege == "INDEX":
+        return f"DROP INDEX `{_PROBE_MISSING}` ON `{table}`"
     raise ValueError(privilege)
 
 

@@ -141,6 +141,15 @@ def main(ctx: click.Context, config_path: str | None) -> None:
       CIVISMS_MAX_SEGMENTS       SMS segments allowed per message (1)
       CIVISMS_DEDUPE_NUMBERS     text a number shared by contacts once (true)
       CIVISMS_OUTBOX             the local provider's outbox (var/outbox.jsonl)
+      CIVISMS_PUBLIC_URL         the base URL gateways reach civisms' webhooks at
+      CIVISMS_INBOUND_UNKNOWN    an unknown texter: create a contact, or domain
+      CIVISMS_STOP_KEYWORDS      replies that set "Do not SMS" (STOP,ARRET,...)
+      CIVISMS_START_KEYWORDS     replies that clear it (START,UNSTOP,...)
+      CIVISMS_HELP_KEYWORDS      replies asking for help (HELP,INFO,AIDE)
+      CIVISMS_STOP_REPLY         the answer to a STOP (empty: none)
+      CIVISMS_START_REPLY        the answer to a START (empty: none)
+      CIVISMS_HELP_REPLY         the answer to a HELP (empty: none)
+      CIVISMS_JOURNAL            api4: the SQLite journal of sends (beside the outbox)
       CIVISMS_QUIET_HOURS        jobs run sends nothing then, e.g. 21:00-08:00
       CIVISMS_TIMEZONE           zone of the quiet hours (the host's)
 
