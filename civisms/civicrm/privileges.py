@@ -21,7 +21,7 @@ READ = ("civicrm_contact", "civicrm_phone", "civicrm_group", "civicrm_group_cont
 #: CiviCRM tables civisms writes, and how (from the statements in sql/ and civisms/civicrm/).
 WRITE: dict[str, tuple[str, ...]] = {
     "civicrm_activity": ("INSERT", "UPDATE", "INDEX"),  # INDEX: receipts find by result
-    "civicrm_activity_contact": ("INSERT",),
+    "civicrm_activity_contact": ("INSERT", "UPDATE"),  # UPDATE: ON DUPLICATE KEY
     "civicrm_log": ("INSERT",),
     "civicrm_contact": ("INSERT", "UPDATE"),  # inbound: unknown texters, STOP / START
     "civicrm_phone": ("INSERT",),
