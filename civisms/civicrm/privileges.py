@@ -9,9 +9,13 @@ CiviCRM" lists the same grants as SQL.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import MySQLdb
+
+from civisms.sql import sql_path
 
 #: Tables civisms reads: a sample of CiviCRM's (it reads many more; SELECT is granted on the
 #: database as a whole, so these stand for the rest).
@@ -35,13 +39,20 @@ WRITE: dict[str, tuple[str, ...]] = {
     "civicrm_mailing_event_bounce": ("INSERT",),
 }
 
-#: civisms' own tables (each created on first use) and what it does with them.
+#: What civisms does with its own tables (each created on first use).
 OWN_PRIVILEGES = ("CREATE", "INDEX", "SELECT", "INSERT", "UPDATE", "DELETE")
-OWN: dict[str, tuple[str, ...]] = {
-    table: OWN_PRIVILEGES
-    for table in ("civisms_queue_state", "civisms_mailing_pause", "civisms_send",
-                  "civisms_outbox", "civisms_receipt", "civisms_inbound")
-}
+
+
+def own_tables() -> tuple[str, ...]:
+    """civisms' own tables: every ``CREATE TABLE IF NOT EXISTS civisms_...`` in sql/."""
+    found: set[str] = set()
+    for path in Path(sql_path("queries.sql")).parent.glob("*.sql"):
+        found.update(_OWN_TABLE.findall(path.read_text(encoding="utf-8")))
+    return tuple(sorted(found))
+
+
+_OWN_TABLE = re.compile(r"CREATE TABLE IF NOT EXISTS (civisms_\w+)")
+OWN: dict[str, tuple[str, ...]] = dict.fromkeys(own_tables(), OWN_PRIVILEGES)
 
 _DENIED = {1142, 1143, 1044, 1227}
 _NO_SUCH_TABLE = 1146

@@ -31,7 +31,7 @@ from civisms.civicrm.mailing_model import (
 from civisms.civicrm.mailing_recipients import RecipientReport
 from civisms.civicrm.mailings import MailingStore
 from civisms.errors import InputError, TextError
-from civisms.recipients import choose_recipients
+from civisms.sending import mailing_checks as checks
 from civisms.sending import mailing_policy as policy
 from civisms.sending import resolve
 from civisms.text import Segmentation, Template
@@ -299,7 +299,7 @@ def preview(civicrm: CiviCRM, store: MailingStore, mailing_id: int, settings: An
     if not mailing.body_text:
         return Preview(mailing, None, None, None, 0, len(rows), skipped)
     chosen = _preview_contact(civicrm, contact, rows)
-    not_texted = (_why_not_texted(civicrm, settings, chosen, rows, report)
+    not_texted = (checks.why_not_texted(civicrm, settings, chosen, rows, report)
                   if contact is not None else None)
     ids = [c for c, _ in rows]
     # Lenient: a text made in CiviCRM is shown with what a job would do about its tokens.
@@ -311,26 +311,6 @@ def preview(civicrm: CiviCRM, store: MailingStore, mailing_id: int, settings: An
         text, seg = alone.texts[chosen], alone.segmentation(chosen)
     return Preview(mailing, chosen, text, seg, measured.total_segments, len(rows), skipped,
                    TextCheck.of(measured), not_texted)
-
-
-def _why_not_texted(civicrm: CiviCRM, settings: Any, chosen: int | None,
-                    rows: list[tuple[int, int | None]],
-                    report: RecipientReport | None) -> str | None:
-    """None when ``chosen`` is among the recipients; else why not: the reason the draft's
-    computation gave, or (a scheduled mailing) the contact-level rules as they stand now."""
-    if chosen is None or any(contact_id == chosen for contact_id, _ in rows):
-        return None
-    if report is not None:
-        skips = [s for s in report.skipped if s.contact_id == chosen]
-    else:
-        contacts = civicrm.contacts([chosen], [])
-        skips = list(choose_recipients([chosen], contacts, region=settings.default_region,
-                                       bulk=True).skipped)
-    if skips:
-        return skips[0].reason.value + (f" ({skips[0].detail})" if skips[0].detail else "")
-    if report is not None:
-        return "not in the mailing's include groups or mailings"
-    return "not among the recipients recorded when the mailing was scheduled"
 
 
 def _preview_contact(civicrm: CiviCRM, typed: str | None,
@@ -360,7 +340,7 @@ def _schedule(civicrm: CiviCRM, store: MailingStore, mailing_id: int, when: date
         # API3 Mailing.create's check for SMS (COMPAT §3.4).
         raise InputError(f"mailing {mailing_id} cannot be sent: it has no message text "
                          "(add one with 'civisms mailing update --text')")
-    _ensure_served(civicrm, mailing)
+    checks.ensure_served(civicrm, mailing)
     now = datetime.now().replace(microsecond=0)
     if when is not None and when < now.replace(second=0):
         raise InputError(f"{when:%Y-%m-%d %H:%M} is in the past; give a later time or --now")
@@ -374,14 +354,6 @@ def _schedule(civicrm: CiviCRM, store: MailingStore, mailing_id: int, when: date
     user = resolve.acting_user(civicrm, settings)
     job_id = store.submit(mailing_id, when or now, user)
     return MailingResult(store.get(mailing_id), result.report, job_id)
-
-
-def _ensure_served(civicrm: CiviCRM, mailing: Mailing) -> None:
-    """A mailing whose provider row has no civisms adapter is refused before it is queued
-    (else the job runner could only pause it later)."""
-    for row in civicrm.sms_providers(include_inactive=True):
-        if row.id == mailing.sms_provider_id:
-            resolve.served(row)
 
 
 def cancel(store: MailingStore, mailing_id: int) -> Mailing:
