@@ -275,3 +275,27 @@ DELETE FROM civisms_queue_state WHERE job_id = %(job_id)s AND state = 'unknown'
 UPDATE civisms_queue_state
 SET state = 'failed', error = 'outcome unknown; settled as failed by the operator'
 WHERE job_id = %(job_id)s AND state = 'unknown'
+
+-- name: unstarted_children
+-- After a pass: child jobs not yet started, per mailing (what the next passes send).
+SELECT j.mailing_id, MIN(j.job_offset) AS first_offset, MIN(j.scheduled_date) AS next_at,
+       (SELECT COUNT(*) FROM civicrm_mailing_recipients r WHERE r.mailing_id = j.mailing_id)
+         AS recipients
+FROM civicrm_mailing_job j
+JOIN civicrm_mailing m ON m.id = j.mailing_id
+WHERE m.domain_id = %(domain_id)s AND m.sms_provider_id IS NOT NULL
+  AND j.is_test = 0 AND j.job_type = 'child' AND j.status = 'Scheduled'
+  AND j.start_date IS NULL AND (%(mailing_id)s IS NULL OR j.mailing_id = %(mailing_id)s)
+GROUP BY j.mailing_id
+
+-- name: pending_in_running
+-- After a pass: queue rows of Running children not yet claimed, delivered or bounced.
+SELECT COUNT(*) AS n
+FROM civicrm_mailing_job j
+JOIN civicrm_mailing_event_queue q ON q.job_id = j.id
+LEFT JOIN civisms_queue_state s ON s.event_queue_id = q.id
+LEFT JOIN civicrm_mailing_event_delivered d ON d.event_queue_id = q.id
+LEFT JOIN civicrm_mailing_event_bounce b ON b.event_queue_id = q.id
+WHERE j.is_test = 0 AND j.job_type = 'child' AND j.status = 'Running' AND j.end_date IS NULL
+  AND (%(mailing_id)s IS NULL OR j.mailing_id = %(mailing_id)s)
+  AND s.event_queue_id IS NULL AND d.id IS NULL AND b.id IS NULL

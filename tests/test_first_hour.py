@@ -253,3 +253,23 @@ def test_the_readme_grants_are_enough_and_check_names_what_is_missing(
     assert scheduled.exit_code == 0, scheduled.output
     assert jobs.exit_code == 0, jobs.output
     assert "sent 5, failed 0" in jobs.stdout
+
+
+# -- jobs run ------------------------------------------------------------------------------------
+
+
+def test_jobs_run_mailing_restricts_the_pass_and_says_what_is_still_due(run: Any) -> None:
+    for name in ("first", "second"):
+        made = run("mailing", "create", "--name", name, "--include-group", "2", "--text", "Hi")
+        assert made.exit_code == 0, made.output
+    run("mailing", "schedule", "1", "--now")
+    run("mailing", "schedule", "2", "--now")
+    only = run("jobs", "run", "--once", "--mailing", "2", "--no-progress")
+    assert only.exit_code == 0, only.output
+    assert "sent 5, failed 0, unknown 0" in only.stdout and "completed mailings: 2" in only.stdout
+    assert _json(run("mailing", "status", "1", "--json"))["sent"] == 0  # left for later
+    part = run("jobs", "run", "--once", "--job-size", "2", "--limit", "2", "--no-progress")
+    assert "sent 2, failed 0" in part.stdout
+    assert "3 more due (the next at " in part.stdout and "the next pass sends them" in part.stdout
+    data = _json(run("jobs", "run", "--once", "--no-progress", "--json"))
+    assert data["total"]["sent"] == 3 and data["still_due"] == 0 and data["completed"] == [1]

@@ -245,6 +245,16 @@ class JobStore:
         text = sql("due_children").format(approval=self._approval(settings))
         return self.db.rows(text, {"domain_id": self.domain_id, "now": now})
 
+    def still_due(self, mailing_id: int | None = None) -> tuple[int, datetime | None]:
+        """After a pass: about how many messages later passes send, and when the first of
+        the child jobs not yet started is due (None: none is waiting)."""
+        args = {"domain_id": self.domain_id, "mailing_id": mailing_id}
+        waiting = self.db.rows(sql("unstarted_children"), args)
+        messages = int(self.db.rows(sql("pending_in_running"), args)[0]["n"] or 0)
+        messages += sum(max(0, int(r["recipients"]) - int(r["first_offset"] or 0))
+                        for r in waiting)
+        return messages, min((r["next_at"] for r in waiting), default=None)
+
     def mailing(self, mailing_id: int) -> dict[str, Any] | None:
         """The mailing row fields the job needs."""
         rows = self.db.rows(sql("mailing"), {"id": mailing_id})

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from civisms.cli import FiniteFloat, print_json
+from civisms.cli.words import id_list
 from civisms.errors import NotSupportedByBackend
 
 log = logging.getLogger("civisms.jobs")
@@ -51,7 +52,8 @@ def command() -> None:
 @click.option("--resolve-unknown", type=click.Choice(["resend", "failed"]), default=None,
               help="First settle messages whose outcome is unknown after a crash.")
 @click.option("--mailing", "mailing_id", type=int, default=None, metavar="ID",
-              help="With --resolve-unknown: only this mailing.")
+              help="Only this mailing: its jobs are split and sent, others wait (with "
+                   "--resolve-unknown: only its unknown messages are settled).")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar (default: when stderr is a terminal).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
@@ -88,7 +90,7 @@ def run(obj: Any, once: bool, interval: float, workers: int, concurrency: int,
     bar = _Bar() if show_bar else None
     config = RunConfig(workers=workers, concurrency=concurrency, batch=batch, limit=limit,
                        mps=mps, job_size=job_size, quiet=quiet, stop=stop,
-                       progress=bar.update if bar else None)
+                       progress=bar.update if bar else None, mailing_id=mailing_id)
     runs: list[RunReport] = []
     started = time.monotonic()
     with obj.civicrm() as civicrm:
@@ -113,9 +115,12 @@ def run(obj: Any, once: bool, interval: float, workers: int, concurrency: int,
         print_json(summary)
     else:
         t = summary["total"]
-        click.echo(f"sent {t['sent']}, failed {t['failed']}, unknown {t['unknown']} "
+        click.echo(f"sent {t['sent']:,}, failed {t['failed']:,}, unknown {t['unknown']:,} "
                    f"in {summary['seconds']:.1f} s; completed mailings: "
-                   f"{summary['completed'] or 'none'}")
+                   f"{id_list(summary['completed'])}")
+        if summary["still_due"]:
+            click.echo(f"{summary['still_due']:,} more due (the next at "
+                       f"{summary['next_due'] or 'now'}); the next pass sends them")
         for mailing, reason in summary["paused"].items():
             click.echo(f"paused mailing {mailing}: {reason}", err=True)
         if summary["stopped"]:
@@ -133,7 +138,8 @@ def _summary(runs: list[Any], seconds: float) -> dict[str, Any]:
     total = {"sent": 0, "failed": 0, "unknown": 0, "released": 0}
     data: dict[str, Any] = {"runs": len(runs), "seconds": round(seconds, 3), "split": [],
                             "children": [], "busy": [], "completed": [], "paused": {},
-                            "resolved": {}, "stopped": None, "quiet_until": None}
+                            "resolved": {}, "stopped": None, "quiet_until": None,
+                            "still_due": 0, "next_due": None}
     for report in runs:
         part = report.as_dict()
         for key in total:
@@ -144,6 +150,7 @@ def _summary(runs: list[Any], seconds: float) -> dict[str, Any]:
         data["resolved"].update(part["resolved"])
         data["stopped"] = part["stopped"] or data["stopped"]
         data["quiet_until"] = part["quiet_until"] or data["quiet_until"]
+        data["still_due"], data["next_due"] = part["still_due"], part["next_due"]
     data["total"] = total
     data["rate"] = round(total["sent"] / seconds, 1) if seconds > 0 else None
     return data

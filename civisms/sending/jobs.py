@@ -58,6 +58,7 @@ class RunConfig:
     http: str = "http.client"  # transport for the hot path unless the row sets civisms_http
     stop: threading.Event = field(default_factory=threading.Event)
     progress: Callable[[dict[str, Any]], None] | None = None
+    mailing_id: int | None = None  # only this mailing's jobs (jobs run --mailing)
 
 
 @dataclass
@@ -73,6 +74,9 @@ class RunReport:
     quiet_until: str | None = None
     stopped: str | None = None
     total: Tally = field(default_factory=Tally)
+    #: After the pass: about how many messages later passes send, and when the next is due.
+    still_due: int = 0
+    next_due: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -131,10 +135,15 @@ class Runner:
         try:
             self._split(mailer)
             for child in store.due_children(mailer, _now()):
+                if not self._chosen(child):
+                    continue
                 if self._should_stop(mailer):
                     break
                 self._child(child["id"], mailer)
             self.report.completed = store.complete_parents(_now())
+            due, when = store.still_due(self.config.mailing_id)
+            self.report.still_due = due
+            self.report.next_due = f"{when:%Y-%m-%d %H:%M:%S}" if when and due else None
         finally:
             if isinstance(slot, str):
                 store.release(slot, server_wide=mailer.server_wide_lock)
@@ -179,6 +188,8 @@ class Runner:
     def _split(self, mailer: MailerSettings) -> None:
         size = mailer.job_size if self.config.job_size is None else self.config.job_size
         for parent in self.store.due_parents(mailer, _now()):
+            if not self._chosen(parent):
+                continue
             name = f"data.mailing.job.{parent['id']}"
             if not self.store.acquire(name):
                 self.report.busy.append(parent["id"])
@@ -192,6 +203,10 @@ class Runner:
                 self.report.split.append(parent["id"])
             finally:
                 self.store.release(name)
+
+    def _chosen(self, job: dict[str, Any]) -> bool:
+        """Whether this pass works on the job's mailing (all, or the one of --mailing)."""
+        return self.config.mailing_id is None or job["mailing_id"] == self.config.mailing_id
 
     def _child(self, job_id: int, mailer: MailerSettings) -> None:
         store = self.store
