@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 
 import phonenumbers
 
+from civisms.bridge.inbound import fire_hook
 from civisms.civicrm.base import CiviCRM
 from civisms.config import Settings
 from civisms.model import Activity
@@ -99,12 +100,19 @@ def record_inbound(civicrm: CiviCRM, settings: Settings, keywords: Keywords,
         return InboundResult("duplicate")
     region = settings.default_region
     number = sender_e164(message.sender, region)
-    owners = contacts_with_number(civicrm, number, region) if number else []
+    # With the bridge, CiviCRM's hook_civicrm_inboundSMS runs first and may choose the
+    # contacts (docs/bridge.md "Replies").
+    hook = fire_hook(civicrm, settings, message.sender, message.text, message.to, message_id)
+    if hook and hook.from_contact_id:
+        owners = [hook.from_contact_id]
+    else:
+        owners = contacts_with_number(civicrm, number, region) if number else []
     domain_contact = civicrm.domain().contact_id
     if not owners and number and settings.inbound_unknown == "create":
         owners = [civicrm.create_sms_contact(number)]
         log.info("inbound SMS from an unknown number: contact %s created", owners[0])
-    receiver = _receiver(civicrm, message.to, region) or domain_contact
+    receiver = ((hook.to_contact_id if hook else None)
+                or _receiver(civicrm, message.to, region) or domain_contact)
     keyword = keywords.match(message.text)
     subject = f"Inbound SMS from {message.sender}"
     if keyword in (Keyword.STOP, Keyword.START) and owners:
