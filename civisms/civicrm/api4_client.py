@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
+import urllib3
 
 from civisms import __version__
 from civisms.civicrm.urls import api4_url, site_host
@@ -27,7 +27,13 @@ from civisms.errors import (
     CiviCRMUnreachable,
     ConfigError,
 )
+from civisms.providers import deadline
+from civisms.providers.bounded import TooLarge, WatchedAdapter, read_urllib3
 from civisms.redact import scrub, secret_forms
+
+#: Most bytes of one API answer civisms reads (after decompression): a page of 500 rows
+#: is a few hundred KB; a site answering gigabytes must not take civisms' memory.
+MAX_ANSWER = 8 << 20
 
 #: Rows per ``get`` page: big enough for few round trips, small enough for PHP's memory.
 PAGE_SIZE = 500
@@ -79,7 +85,7 @@ class Api4Client:
                                   "the key exactly as CiviCRM shows it (ASCII)")
         self._secrets = secret_forms([s for s in (api_key, site_key) if s])
         self.session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=8, max_retries=0)
+        adapter = WatchedAdapter(pool_connections=2, pool_maxsize=8, max_retries=0)
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
         self.session.headers.update({
@@ -101,23 +107,34 @@ class Api4Client:
         """Run one API v4 action; the decoded response body (``values``, ``count``, ...)."""
         body = json.dumps(params or {}, separators=(",", ":"), ensure_ascii=False)
         url = api4_url(self.api_url, entity, action)
+        # One deadline for the whole call (a site trickling its answer never holds us
+        # longer), and at most MAX_ANSWER bytes read, however compressed.
+        with deadline.watch(self.timeout) as ticket, deadline.as_current(ticket):
+            response = self._post(url, body, entity, action, ticket)
+        return self._decode(response, entity, action)
+
+    def _post(self, url: str, body: str, entity: str, action: str,
+              ticket: deadline.Ticket) -> requests.Response:
+        late = CiviCRMUnreachable(
+            f"CiviCRM at {self.host} did not answer {entity}.{action} within "
+            f"{self.timeout:g} s (CIVISMS_API_TIMEOUT)")
         try:
             # Redirects are refused: requests would turn the POST into a GET and drop
             # the params, and a get without its where answers with the wrong rows.
             response = self.session.post(
-                url, data={"params": body}, timeout=self.timeout, allow_redirects=False
+                url, data={"params": body}, allow_redirects=False, stream=True,
+                timeout=(min(10.0, ticket.remaining()), ticket.remaining()),
             )
-        except requests.Timeout:
-            raise CiviCRMUnreachable(
-                f"CiviCRM at {self.host} did not answer {entity}.{action} within "
-                f"{self.timeout:g} s (CIVISMS_API_TIMEOUT)"
-            ) from None
         except requests.exceptions.SSLError:
             raise CiviCRMUnreachable(
                 f"TLS error talking to CiviCRM at {self.host}: check the certificate or the "
                 "scheme of CIVISMS_API_URL"
             ) from None
+        except requests.Timeout:
+            raise late from None
         except requests.ConnectionError as exc:
+            if ticket.expired:
+                raise late from None
             raise CiviCRMUnreachable(
                 f"cannot connect to CiviCRM at {self.host} ({_connection_reason(exc)})"
             ) from None
@@ -125,7 +142,19 @@ class Api4Client:
             raise CiviCRMUnreachable(
                 f"request to CiviCRM at {self.host} failed ({type(exc).__name__})"
             ) from None
-        return self._decode(response, entity, action)
+        try:
+            response._content = read_urllib3(response.raw, MAX_ANSWER)
+        except TooLarge as exc:
+            raise CiviCRMAPIError(
+                f"CiviCRM at {self.host} answered {entity}.{action} with {exc}: not read "
+                "(is CIVISMS_API_URL the API v4 endpoint?)") from None
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError):
+            raise late if ticket.expired else CiviCRMUnreachable(
+                f"CiviCRM at {self.host} closed the connection while answering "
+                f"{entity}.{action}") from None
+        finally:
+            response.close()
+        return response
 
     def values(self, entity: str, action: str, params: Mapping[str, Any] | None = None) -> list:
         """The ``values`` of one call."""

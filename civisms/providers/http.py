@@ -32,7 +32,6 @@ from urllib.parse import urlencode, urlsplit
 
 import requests
 import urllib3
-from requests.adapters import HTTPAdapter
 
 from civisms import redact
 from civisms.errors import (
@@ -43,6 +42,8 @@ from civisms.errors import (
     TransientError,
     verdict,
 )
+from civisms.providers import bounded, deadline
+from civisms.providers.deadline import MAX_BODY
 
 if TYPE_CHECKING:
     from civisms.providers.base import OutboundMessage, Provider, SendResult, WebhookRequest
@@ -163,14 +164,15 @@ class HttpClient:
         self._session: requests.Session | None = None
         self._pool: urllib3.PoolManager | None = None
         if transport == "urllib3":
-            self._pool = urllib3.PoolManager(
+            self._pool = bounded.watched(urllib3.PoolManager(
                 maxsize=pool_size, block=False, retries=False,
                 timeout=urllib3.Timeout(connect=self._timeout[0], read=self._timeout[1]),
-            )
+            ))
         else:
             session = requests.Session()
             # Retries are ours (send_with_retry): never let the adapter resend a POST.
-            adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
+            adapter = bounded.WatchedAdapter(pool_connections=4, pool_maxsize=pool_size,
+                                             max_retries=0)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
             self._session = session
@@ -186,21 +188,46 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
         auth: tuple[str, str] | None = None,
     ) -> HttpResponse:
-        """Make one request (no retries); network failures raise civisms errors."""
-        try:
-            if self._pool is not None:
-                return self._urllib3(method, url, params, data, json, headers, auth)
-            assert self._session is not None
-            sent = dict(headers or {})
-            if auth is not None:  # requests would encode it as Latin-1, failing on "€"
-                sent["Authorization"] = basic_auth(*auth)
-            resp = self._session.request(
-                method, url, params=params, data=data, json=json, headers=sent,
-                timeout=self._timeout, allow_redirects=False,
-            )
-            return HttpResponse(resp.status_code, resp.headers, resp.content)
-        except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
-            raise self._translate(exc, url) from self._chainable(exc)
+        """Make one request (no retries) within one deadline (``timeout`` seconds for
+        connecting and every read together), reading at most ``MAX_BODY`` bytes of answer;
+        network failures raise civisms errors."""
+        with deadline.watch(self._timeout[1]) as ticket, deadline.as_current(ticket):
+            timeout = (min(self._timeout[0], ticket.remaining()), ticket.remaining())
+            try:
+                if self._pool is not None:
+                    raw = self._urllib3(method, url, params, data, json, headers, auth,
+                                        timeout)
+                else:
+                    raw = self._requests(method, url, params, data, json, headers, auth,
+                                         timeout)
+            except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+                raise self._translate(exc, url, ticket) from self._chainable(exc)
+            try:
+                body = bounded.read_urllib3(raw, MAX_BODY)
+            except bounded.TooLarge as exc:
+                raw.close()  # unread bytes: this connection must not serve another request
+                host = urlsplit(url).netloc.rpartition("@")[2]
+                raise bounded.too_large_error(
+                    self._say(f"answer from {host} {exc}: not read"), raw.status) from None
+            except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+                raw.close()
+                raise self._lost(exc, url, ticket) from self._chainable(exc)
+            raw.release_conn()
+        return HttpResponse(raw.status, raw.headers, body)
+
+    def _requests(self, method: str, url: str, params: Mapping[str, str] | None,
+                  data: Mapping[str, str] | None, json: Any,
+                  headers: Mapping[str, str] | None, auth: tuple[str, str] | None,
+                  timeout: tuple[float, float]) -> urllib3.BaseHTTPResponse:
+        assert self._session is not None
+        sent = dict(headers or {})
+        if auth is not None:  # requests would encode it as Latin-1, failing on "€"
+            sent["Authorization"] = basic_auth(*auth)
+        resp = self._session.request(
+            method, url, params=params, data=data, json=json, headers=sent,
+            timeout=timeout, allow_redirects=False, stream=True,
+        )
+        return resp.raw  # type: ignore[no-any-return]
 
     def _urllib3(
         self,
@@ -211,7 +238,8 @@ class HttpClient:
         json: Any,
         headers: Mapping[str, str] | None,
         auth: tuple[str, str] | None,
-    ) -> HttpResponse:
+        timeout: tuple[float, float],
+    ) -> urllib3.BaseHTTPResponse:
         assert self._pool is not None
         sent_headers = dict(headers or {})
         body: bytes | None = None
@@ -225,14 +253,32 @@ class HttpClient:
             sent_headers.setdefault("Content-Type", "application/json")
         if auth is not None:
             sent_headers["Authorization"] = basic_auth(*auth)
-        resp = self._pool.request(
-            method, url, body=body, headers=sent_headers, redirect=False, retries=False
+        return self._pool.request(
+            method, url, body=body, headers=sent_headers, redirect=False, retries=False,
+            preload_content=False,
+            timeout=urllib3.Timeout(connect=timeout[0], read=timeout[1]),
         )
-        return HttpResponse(resp.status, resp.headers, resp.data)
 
-    def _translate(self, exc: Exception, url: str) -> ProviderError:
+    def _lost(self, exc: Exception, url: str, ticket: deadline.Ticket) -> ProviderError:
+        # While reading the answer: the gateway had the whole request.
+        host = urlsplit(url).netloc.rpartition("@")[2] or url
+        if ticket.aborted:
+            return TransientError(self._say(f"request to {host} cut: the run is stopping"),
+                                  code="interrupted", maybe_sent=True)
+        if ticket.expired or isinstance(_cause(exc), TimeoutError
+                                        | urllib3.exceptions.ReadTimeoutError):
+            return TransientError(self._say(f"no complete answer from {host} within "
+                                            f"{self._timeout[1]:g} s"), code="read_timeout",
+                                  maybe_sent=True)
+        return TransientError(self._say(f"connection to {host} lost ({type(exc).__name__})"),
+                              code="connection_lost", maybe_sent=True)
+
+    def _translate(self, exc: Exception, url: str,
+                   ticket: deadline.Ticket | None = None) -> ProviderError:
         host = urlsplit(url).netloc.rpartition("@")[2] or url
         kind = type(exc).__name__
+        if ticket is not None and (ticket.expired or ticket.aborted):
+            return self._lost(exc, url, ticket)
         exc = _cause(exc)
         if isinstance(exc, requests.exceptions.SSLError | urllib3.exceptions.SSLError):
             return FatalProviderError(self._say(f"TLS error talking to {host}: check api_url"),

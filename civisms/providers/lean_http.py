@@ -17,10 +17,13 @@ import socket
 import ssl
 import threading
 from collections.abc import Mapping
+from contextlib import suppress
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from civisms.errors import FatalProviderError, TransientError
+from civisms.errors import FatalProviderError, ProviderError, TransientError
+from civisms.providers import deadline
+from civisms.providers.bounded import TooLarge, read_capped, too_large_error
 from civisms.providers.http import CONNECT_TIMEOUT, HttpResponse, basic_auth, scrub
 
 
@@ -99,28 +102,58 @@ class LeanHttpClient:
         host = parts.netloc.rpartition("@")[2]
         if conn.sock is not None and _dropped(conn.sock):
             conn.close()  # the gateway closed the idle connection: writing to it would be lost
-        if conn.sock is None:
-            self._connect(conn, host)
-        try:
-            conn.request(method, path, body=body, headers=sent)
-            resp = conn.getresponse()
-            payload = resp.read()
-        except TimeoutError as exc:
-            conn.close()
-            # Ambiguous: the gateway may have taken the message before going silent.
-            raise TransientError(self._say(f"no answer from {host} within {self.timeout:g} s"),
-                                 code="read_timeout", maybe_sent=True) from exc
-        except (OSError, http.client.HTTPException) as exc:
-            conn.close()
-            # Lost after connecting: the request may have been written and taken.
-            raise TransientError(self._say(f"connection to {host} lost ({type(exc).__name__})"),
-                                 code="connection_lost", maybe_sent=True) from exc
+        # One deadline for the whole request: connecting, writing, every read.
+        with deadline.watch(self.timeout) as ticket:
+            if conn.sock is None:
+                self._connect(conn, host, ticket)
+            assert conn.sock is not None
+            ticket.attach(conn.sock)
+            try:
+                conn.sock.settimeout(ticket.remaining())
+                conn.request(method, path, body=body, headers=sent)
+                resp = conn.getresponse()
+                payload = read_capped(resp.read1, deadline.MAX_BODY)
+                if ticket.expired or ticket.aborted or resp.length:
+                    # Cut short by the deadline (read1 just sees the end of the stream).
+                    raise http.client.IncompleteRead(payload, resp.length)
+                resp.close()  # read whole: the connection may serve the next request
+            except TooLarge:
+                self._shut(conn)
+                raise self._too_large(host, resp.status) from None
+            except (OSError, http.client.HTTPException) as exc:
+                self._shut(conn)
+                raise self._lost(host, exc, ticket) from exc
         if resp.will_close:
             conn.close()
         return HttpResponse(resp.status, resp.headers, payload)
 
-    def _connect(self, conn: http.client.HTTPConnection, host: str) -> None:
-        conn.timeout = min(CONNECT_TIMEOUT, self.timeout)
+    def _lost(self, host: str, exc: Exception, ticket: deadline.Ticket) -> TransientError:
+        # Every failure after connecting is ambiguous: the request may have been written
+        # and the message taken before the gateway went silent or the run was stopped.
+        if ticket.aborted:
+            return TransientError(self._say(f"request to {host} cut: the run is stopping"),
+                                  code="interrupted", maybe_sent=True)
+        if ticket.expired or isinstance(exc, TimeoutError):
+            return TransientError(self._say(f"no complete answer from {host} within "
+                                            f"{self.timeout:g} s"),
+                                  code="read_timeout", maybe_sent=True)
+        return TransientError(self._say(f"connection to {host} lost ({type(exc).__name__})"),
+                              code="connection_lost", maybe_sent=True)
+
+    def _too_large(self, host: str, status: int) -> ProviderError:
+        return too_large_error(self._say(f"answer from {host} over "
+                                         f"{deadline.MAX_BODY:,} bytes"), status)
+
+    @staticmethod
+    def _shut(conn: http.client.HTTPConnection) -> None:
+        if conn.sock is not None:
+            with suppress(OSError):
+                conn.sock.shutdown(socket.SHUT_RDWR)
+        conn.close()
+
+    def _connect(self, conn: http.client.HTTPConnection, host: str,
+                 ticket: deadline.Ticket) -> None:
+        conn.timeout = min(CONNECT_TIMEOUT, ticket.remaining())
         try:
             conn.connect()
         except ssl.SSLError as exc:
@@ -137,16 +170,17 @@ class LeanHttpClient:
                                  code="connect_error") from exc
         conn.timeout = self.timeout
         assert conn.sock is not None
-        conn.sock.settimeout(self.timeout)
+        conn.sock.settimeout(ticket.remaining())
         conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def _say(self, text: str) -> str:
         return scrub(f"{self.name}: {text}", self.secrets)
 
     def close(self) -> None:
-        """Close every connection of every thread."""
+        """Close every connection of every thread; shut down first, so a thread blocked
+        reading one returns at once instead of holding its buffer (and us) forever."""
         with self._lock:
             for conn in self._all:
-                conn.close()
+                self._shut(conn)
             self._all.clear()
 

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from civisms.providers import deadline
 from civisms.providers.base import OutboundMessage, Provider, SendResult
 from civisms.providers.http import RetryPolicy, send_with_retry
 from civisms.sending.throttle import TokenBucket
@@ -34,6 +35,8 @@ ENGINE_POLICY = RetryPolicy(max_attempts=5, base_delay=0.5, max_delay=20.0,
 #: Seconds between writes of outcomes (and at most this many outcomes per write): what a
 #: kill can leave 'unknown' besides the messages in flight.
 FLUSH_EVERY = 0.1
+#: Seconds in-flight requests may still finish once a stop is asked, before they are cut.
+STOP_GRACE = 2.0
 FLUSH_SIZE = 200
 #: Seconds between ``check`` calls (the mass job: is the job still Running?).
 CHECK_EVERY = 1.0
@@ -160,6 +163,7 @@ class Engine:
             thread.start()
         exhausted = False
         last_flush = last_check = time.monotonic()
+        stopping_since: float | None = None
         try:
             while True:
                 # Top up once half is used, so claims stay large (fewer transactions).
@@ -170,6 +174,12 @@ class Engine:
                     break
                 self._collect(timeout=FLUSH_EVERY)
                 now = time.monotonic()
+                if opts.stop.is_set() and self.flying:
+                    # Asked to stop (SIGTERM): in-flight requests get STOP_GRACE seconds,
+                    # then are cut; what they sent is recorded 'unknown', never resent.
+                    stopping_since = stopping_since or now
+                    if now - stopping_since >= STOP_GRACE:
+                        deadline.abort_all()
                 if len(self.outcomes) >= FLUSH_SIZE or now - last_flush >= FLUSH_EVERY:
                     self.flush()
                     last_flush = now
