@@ -120,7 +120,9 @@ class LeanHttpClient:
             except TooLarge:
                 self._shut(conn)
                 raise self._too_large(host, resp.status) from None
-            except (OSError, http.client.HTTPException) as exc:
+            except (OSError, http.client.HTTPException, ValueError, AttributeError) as exc:
+                # ValueError / AttributeError: close() from another thread (a stopping run)
+                # emptied the response under this reader, which http.client does not expect.
                 self._shut(conn)
                 raise self._lost(host, exc, ticket) from exc
         if resp.will_close:
