@@ -150,8 +150,8 @@ def test_jobs_run_stops_on_sigterm_leaving_in_flight_unknown(site: SiteDb) -> No
         env = {**os.environ, "CIVISMS_BACKEND": "db", "CIVISMS_DB_URL": site.url}
         env.pop("CIVISMS_CONFIG", None)
         proc = subprocess.Popen(
-            [sys.executable, "-X", "faulthandler", "-m", "civisms", "jobs", "run", "--once", "--no-progress",
-             "--workers", "1", "--concurrency", "8"],
+            [sys.executable, "-X", "faulthandler", "-m", "civisms", "jobs", "run", "--once",
+             "--no-progress", "--workers", "1", "--concurrency", "8"],
             env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 60
         while len(gw.requests) < 8 and time.monotonic() < deadline:
