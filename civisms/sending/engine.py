@@ -177,7 +177,9 @@ class Engine:
                 if opts.stop.is_set() and self.flying:
                     # Asked to stop (SIGTERM): in-flight requests get STOP_GRACE seconds,
                     # then are cut; what they sent is recorded 'unknown', never resent.
-                    stopping_since = stopping_since or now
+                    if stopping_since is None:
+                        stopping_since = now
+                        self.stop("stop requested")  # what no sender has picked up: pending
                     if now - stopping_since >= STOP_GRACE:
                         deadline.abort_all()
                 if len(self.outcomes) >= FLUSH_SIZE or now - last_flush >= FLUSH_EVERY:
