@@ -112,7 +112,12 @@ class LeanHttpClient:
                 conn.sock.settimeout(ticket.remaining())
                 conn.request(method, path, body=body, headers=sent)
                 resp = conn.getresponse()
-                payload = read_capped(resp.read1, deadline.MAX_BODY)
+                if resp.length is None:  # chunked, or until the gateway closes
+                    payload = read_capped(resp.read1, deadline.MAX_BODY)
+                elif resp.length > deadline.MAX_BODY:
+                    raise TooLarge(f"announced as {resp.length:,} bytes")
+                else:  # one call: the watchdog still cuts a trickle at the deadline
+                    payload = resp.read()
                 if ticket.expired or ticket.aborted or resp.length:
                     # Cut short by the deadline (read1 just sees the end of the stream).
                     raise http.client.IncompleteRead(payload, resp.length)
