@@ -60,7 +60,7 @@ def test_files_that_are_not_regular_files_are_refused(tmp_path: Path, site: Site
         for args in (["text", "check", "--file", path],
                      ["send", "--contact", "3", "--name", "N", "--file", path, "--dry-run"],
                      ["send", "--contacts-file", path, "--name", "N", "--text", "x", "--dry-run"],
-                     ["mailing", "create", "--name", "M", "--provider", "1",
+                     ["mailing", "create", "--name", "M", "--provider", "2",
                       "--include-group", "2", "--file", path]):
             line = one_line(invoke(*args), 2)
             assert "cannot read" in line and path in line, line
@@ -156,7 +156,7 @@ def test_jobs_run_refuses_a_rate_that_is_no_number(value: str, site: SiteDb,
 
 
 def test_a_name_too_long_for_civicrm_is_an_input_error(site: SiteDb, db_env: None) -> None:
-    line = one_line(invoke("mailing", "create", "--name", "N" * 300, "--provider", "1",
+    line = one_line(invoke("mailing", "create", "--name", "N" * 300, "--provider", "2",
                            "--include-group", "2", "--text", "Hi"), 2)
     assert "'name'" in line
 
