@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/bench_jobs.py [--recipients 100000] [--workers 2]
         [--concurrency 64] [--slow-recipients 20000] [--slow-concurrency 256]
-        [--slow-mps 1000] [--memory 10000,1000000] [--memory-limit 20000] [--skip a,b,c]
+        [--slow-mps 1000] [--memory 10000,1000000] [--memory-limit 20000]
+        [--defaults-recipients 20000] [--defaults-repeat 2] [--skip a,b,c,d]
 
 (a) throughput of a mailing with every row written (queue, delivered, SMS delivery
     activities, Mass SMS targets, civisms_queue_state), as a ratio to a bare single-process
@@ -10,7 +11,9 @@
 (b) the same through a gateway answering after 200 ms: bounded by the rate limit and by
     concurrency / latency, whichever is lower;
 (c) peak memory (max RSS of the ``jobs run`` process) for a small and a huge mailing:
-    the whole queue is built, then the first ``--memory-limit`` messages are sent.
+    the whole queue is built, then the first ``--memory-limit`` messages are sent;
+(d) ``jobs run --once`` with default flags against ``--workers 2 --concurrency 64``
+    (``--defaults-recipients``, ``--defaults-repeat`` alternating runs).
 
 Each case gets a throw-away site on the local MariaDB (CIVISMS_TEST_DB_*, as the tests)
 and the gateway of ``bench/fast_gateway.py`` in its own process. Prints each figure.
@@ -170,6 +173,36 @@ def case_c(args: argparse.Namespace) -> None:
         proc.kill()
 
 
+def case_defaults(args: argparse.Namespace) -> None:
+    """(d) ``jobs run --once`` with default flags against ``--workers 2 --concurrency 64``,
+    alternating, each on a fresh site of ``--defaults-recipients``; the bare loop before and
+    after says how noisy the machine was."""
+    proc, port = gateway(0.0)
+    try:
+        before = bare_loop(port)
+        rates: dict[str, list[float]] = {"defaults": [], "--workers 2 --concurrency 64": []}
+        for _ in range(args.defaults_repeat):
+            for label in rates:
+                flags = label.split() if label.startswith("--") else []
+                site = make_site(args.defaults_recipients, port, mps=1_000_000)
+                try:
+                    summary, seconds, _ = run_jobs(site, *flags)
+                    rates[label].append(summary["total"]["sent"] / seconds)
+                    check_rows(site, args.defaults_recipients)
+                finally:
+                    drop(site)
+        after = bare_loop(port)
+        for label, found in rates.items():
+            shown = ", ".join(f"{r:.0f}" for r in found)
+            print(f"(d) {label:<28} {max(found):8.0f} msg/s best of {shown}")
+        best_default, best_flags = (max(r) for r in rates.values())
+        print(f"(d) defaults / explicit flags: {best_default / best_flags:8.2f}   (goal >= 0.90)")
+        print(f"(d) bare loop before/after:    {before:8.0f} / {after:.0f} requests/s "
+              f"(machine noise {abs(before - after) / max(before, after):.0%})")
+    finally:
+        proc.kill()
+
+
 def max_rss_of_last_child() -> float:
     # RUSAGE_CHILDREN keeps the largest child so far; runs are made small to large.
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -185,6 +218,8 @@ def main() -> None:
     parser.add_argument("--slow-mps", type=float, default=1000.0)
     parser.add_argument("--memory", default="10000,1000000")
     parser.add_argument("--memory-limit", type=int, default=20_000)
+    parser.add_argument("--defaults-recipients", type=int, default=20_000)
+    parser.add_argument("--defaults-repeat", type=int, default=2)
     parser.add_argument("--skip", default="")
     args = parser.parse_args()
     skip = set(args.skip.split(","))
@@ -194,6 +229,8 @@ def main() -> None:
         case_b(args)
     if "c" not in skip:
         case_c(args)
+    if "d" not in skip:
+        case_defaults(args)
 
 
 if __name__ == "__main__":

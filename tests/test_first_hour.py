@@ -273,3 +273,12 @@ def test_jobs_run_mailing_restricts_the_pass_and_says_what_is_still_due(run: Any
     assert "3 more due (the next at " in part.stdout and "the next pass sends them" in part.stdout
     data = _json(run("jobs", "run", "--once", "--no-progress", "--json"))
     assert data["total"]["sent"] == 3 and data["still_due"] == 0 and data["completed"] == [1]
+
+
+def test_jobs_run_live_line_shows_the_total(run: Any) -> None:
+    run("mailing", "create", "--name", "Live", "--include-group", "2", "--text", "Hi")
+    run("mailing", "schedule", "1", "--now")
+    out = run("jobs", "run", "--once", "--progress")
+    assert out.exit_code == 0, out.output
+    assert "sent         5 of 5" in out.stderr.replace("\r", "\n")
+

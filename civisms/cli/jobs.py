@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import threading
@@ -12,10 +13,25 @@ from typing import Any
 import click
 
 from civisms.cli import FiniteFloat, print_json
-from civisms.cli.words import id_list
+from civisms.cli.words import duration, id_list
 from civisms.errors import NotSupportedByBackend
 
 log = logging.getLogger("civisms.jobs")
+
+#: The default --workers: one process per CPU this process may run on, at most this many.
+MAX_AUTO_WORKERS = 8
+#: With the default --workers, a child job smaller than this is sent by one process.
+HELPER_MIN_ROWS = 2000
+
+
+def auto_workers() -> int:
+    """One worker per CPU available to this process (bench/bench_jobs.py --defaults
+    measures it against explicit flags), at most ``MAX_AUTO_WORKERS``."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(MAX_AUTO_WORKERS, cpus))
 
 
 @click.group("jobs")
@@ -33,9 +49,11 @@ def command() -> None:
               help="One pass (cron) or keep running (daemon). Default: --once.")
 @click.option("--interval", type=FiniteFloat(min=0.1, max=86400), default=30.0, show_default=True,
               metavar="SECONDS", help="With --forever: pause between passes with nothing due.")
-@click.option("--workers", type=click.IntRange(min=1, max=64), default=1, show_default=True,
-              help="Processes sharing each child job on this host.")
-@click.option("--concurrency", type=click.IntRange(min=1, max=1024), default=32,
+@click.option("--workers", type=click.IntRange(min=1, max=64), default=None,
+              help="Processes sharing each child job on this host (default: one per CPU, "
+                   f"up to {MAX_AUTO_WORKERS}, for child jobs of {HELPER_MIN_ROWS:,} "
+                   "messages or more; one process for smaller ones).")
+@click.option("--concurrency", type=click.IntRange(min=1, max=1024), default=64,
               show_default=True, help="Messages in flight per process.")
 @click.option("--limit", type=click.IntRange(min=0), default=None, metavar="N",
               help="Messages per pass (default: CiviCRM's mailerBatchLimit; 0 = no limit).")
@@ -58,7 +76,7 @@ def command() -> None:
               help="Progress bar (default: when stderr is a terminal).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
 @click.pass_obj
-def run(obj: Any, once: bool, interval: float, workers: int, concurrency: int,
+def run(obj: Any, once: bool, interval: float, workers: int | None, concurrency: int,
         limit: int | None, batch: int, mps: float | None, job_size: int | None,
         quiet_hours: str | None, timezone: str | None, resolve_unknown: str | None,
         mailing_id: int | None, progress: bool | None, as_json: bool) -> None:
@@ -88,7 +106,9 @@ def run(obj: Any, once: bool, interval: float, workers: int, concurrency: int,
     show_bar = sys.stderr.isatty() if progress is None else progress
     _logging(quiet=show_bar)
     bar = _Bar() if show_bar else None
-    config = RunConfig(workers=workers, concurrency=concurrency, batch=batch, limit=limit,
+    config = RunConfig(workers=workers or auto_workers(),
+                       helper_min_rows=HELPER_MIN_ROWS if workers is None else 0,
+                       concurrency=concurrency, batch=batch, limit=limit,
                        mps=mps, job_size=job_size, quiet=quiet, stop=stop,
                        progress=bar.update if bar else None, mailing_id=mailing_id)
     runs: list[RunReport] = []
@@ -179,7 +199,7 @@ def _logging(*, quiet: bool) -> None:
 
 
 class _Bar:
-    """A one-line progress display on the terminal: counts and rate."""
+    """A one-line progress display on the terminal: counts of the total, rate and ETA."""
 
     def __init__(self) -> None:
         self.started = time.monotonic()
@@ -190,9 +210,14 @@ class _Bar:
         if now - self.last < 0.2:
             return
         self.last = now
-        rate = counts["sent"] / max(1e-6, now - self.started)
-        click.echo(f"\rsent {counts['sent']:>9,}  failed {counts['failed']:>7,}  "
-                   f"unknown {counts['unknown']:>5,}  {rate:8,.0f} msg/s", nl=False, err=True)
+        done = counts["sent"] + counts["failed"] + counts["unknown"]
+        rate = done / max(1e-6, now - self.started)
+        total = counts.get("total") or 0
+        of = f" of {total:,}" if total else ""
+        eta = f"  ETA {duration((total - done) / rate)}" if total > done and rate > 0 else ""
+        click.echo(f"\rsent {counts['sent']:>9,}{of}  failed {counts['failed']:>7,}  "
+                   f"unknown {counts['unknown']:>5,}  {rate:8,.0f} msg/s{eta}   ", nl=False,
+                   err=True)
 
     def close(self) -> None:
         if self.last:

@@ -49,6 +49,9 @@ class RunConfig:
     """Options of ``civisms jobs run``."""
 
     workers: int = 1  # processes sharing each child job
+    #: A child job of fewer rows is sent by this process alone (0: always ``workers``):
+    #: starting a helper costs more than it saves on a small child.
+    helper_min_rows: int = 0
     concurrency: int = 32  # messages in flight per process
     batch: int = 500  # rows per claim
     limit: int | None = None  # messages per run; None = mailerBatchLimit
@@ -120,6 +123,7 @@ class Runner:
         self._providers: dict[int, Provider] = {}
         self._limit = 0  # messages allowed this run (0 = no limit), and how many are left
         self._left = 0
+        self._total = 0  # messages this pass may send, for the live line
 
     def run(self) -> RunReport:
         """Split, deliver, complete; resumable at any point."""
@@ -134,6 +138,9 @@ class Runner:
             return self.report
         try:
             self._split(mailer)
+            if self.config.progress:  # the live line's total: what this pass may send
+                due = store.still_due(self.config.mailing_id)[0]
+                self._total = min(due, self._limit) if self._limit else due
             for child in store.due_children(mailer, _now()):
                 if not self._chosen(child):
                     continue
@@ -242,6 +249,8 @@ class Runner:
         if reason:  # made in CiviCRM with tokens no one can render: never sent as typed
             return self._pause(mailing["id"], reason)
         workers = max(1, self.config.workers)
+        if int(job.get("job_limit") or 0) < self.config.helper_min_rows:
+            workers = 1
         try:
             provider = self._provider(mailing["sms_provider_id"], workers)
         except CivismsError as exc:
@@ -317,7 +326,8 @@ class Runner:
         done = self.report.total
         self.config.progress({"sent": done.sent + tally.sent,
                               "failed": done.failed + tally.failed,
-                              "unknown": done.unknown + tally.unknown})
+                              "unknown": done.unknown + tally.unknown,
+                              "total": self._total})
 
     def _should_stop(self, mailer: MailerSettings) -> bool:
         if self.config.stop.is_set():
