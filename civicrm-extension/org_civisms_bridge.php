@@ -135,8 +135,8 @@ class org_civisms_bridge extends CRM_SMS_Provider {
   }
 
   /**
-   * The gateway row civisms sends through: api_params "civisms_via=<id>"; NULL lets
-   * civisms pick its default.
+   * The gateway row named by api_params "civisms_via=<id>", sent for the record: civisms
+   * reads the line from the row itself and refuses a row without it.
    */
   private function via(): ?string {
     $params = $this->provider['api_params'] ?? [];

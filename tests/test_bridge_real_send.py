@@ -176,3 +176,24 @@ echo json_encode(CRM_Core_DAO::singleValueQuery("SELECT description FROM civicrm
         assert again[0]["total"]["sent"] == 0
     finally:
         drop_test_data(site, tag, [mailing])
+
+
+def test_civisms_reaches_the_inbound_hook_action_over_rest(
+    running: Running, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # What civisms does before recording a reply on a site with the bridge: API v3
+    # Civisms.inbound over REST with the site's API key. No hook decides here: both None.
+    from civisms.bridge import inbound
+    from civisms.civicrm.db import DbCiviCRM
+    from civisms.config import Settings
+
+    env = running.site.env
+    settings = Settings(backend="db", db_url=env["CIVI_DB_URL"], api_url=env["CIVI_URL"],
+                        api_key=env["CIVI_API_KEY"])
+    civicrm = DbCiviCRM.from_settings(settings)
+    try:
+        monkeypatch.setattr(inbound, "_state", inbound._State())
+        answer = inbound.fire_hook(civicrm, settings, "+14155550177", "hello", None, "SMx1")
+    finally:
+        civicrm.close()
+    assert answer == inbound.HookAnswer(None, None)
