@@ -25,7 +25,8 @@ from civisms.model import (
     SmsProvider,
 )
 from civisms.text import contact_values, domain_values, parse, render_messages, token_values
-from civisms.text.tokens import find_tokens, title_case
+from civisms.text.filters import title_case
+from civisms.text.tokens import find_tokens
 
 DOMAIN = Domain(id=1, name="Default Domain Name", version="6.17.2", contact_id=1)
 OPTIONS = {

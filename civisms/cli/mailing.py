@@ -222,17 +222,17 @@ def _text_check(check: lifecycle.TextCheck | None) -> dict[str, Any]:
             "rendered_empty": list(check.rendered_empty)}
 
 
-def _echo_text_check(check: lifecycle.TextCheck | None) -> None:
+def _echo_text_check(check: lifecycle.TextCheck | None, indent: str = "") -> None:
     """The lines a user must see before sending: what the job would refuse or leave out."""
     if check is None:
         return
     if check.over_policy:
-        click.echo(f"over the length policy: {check.over_policy} message(s), e.g. "
+        click.echo(f"{indent}over the length policy: {check.over_policy} message(s), e.g. "
                    f"{check.policy_reason}; jobs run pauses this mailing")
     for problem in check.token_problems:
-        click.echo(f"will not be sent: {problem}; jobs run pauses this mailing")
+        click.echo(f"{indent}will not be sent: {problem}; jobs run pauses this mailing")
     if check.rendered_empty:
-        click.echo("rendered empty (CiviCRM tokens civisms cannot render): "
+        click.echo(f"{indent}rendered empty (CiviCRM tokens civisms cannot render): "
                    + ", ".join(check.rendered_empty))
 
 
@@ -377,7 +377,7 @@ def show_status(st: lifecycle.Status, as_json: bool,
         check = st.text_check
         click.echo(f"  segments {check.total_segments} in total, at most {check.most_segments} "
                    f"per message (policy: {check.max_segments})")
-        _echo_text_check(check)
+        _echo_text_check(check, "  ")
     for line in describe.pause_lines(st):
         click.echo(printable(line))
     if pace is not None and st.mailing.status in ("Scheduled", "Running", "Paused"):

@@ -17,14 +17,13 @@ from civisms.civicrm.base import CiviCRM
 from civisms.model import Contact, CustomField, Domain
 from civisms.text.catalog import CHECKSUMS, CUSTOM, RELATED, RELATED_BOOLEANS, canonical
 from civisms.text.dates import as_datetime
+from civisms.text.filters import php_truthy, to_text
 from civisms.text.tokens import (
     BOOLEAN_COLUMNS,
     DATE_COLUMNS,
     MULTI_COLUMNS,
     OPTION_GROUPS,
     Template,
-    php_truthy,
-    to_text,
 )
 
 #: ``checksum_timeout`` when the site never saved it (Core.setting.php: 7 days).

@@ -35,10 +35,8 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, Literal
 
 from civisms.errors import TextError
@@ -52,7 +50,7 @@ from civisms.text.catalog import (
     canonical,
     unsupported,
 )
-from civisms.text.dates import as_datetime, crm_date, default_date_text
+from civisms.text.filters import formatter
 
 #: Every ``civicrm_contact`` column (CiviCRM 6.17.2) a token may name; ``api_key`` left out.
 CONTACT_COLUMNS = (
@@ -182,7 +180,7 @@ class Template:
             if error or not known(token):
                 pieces.append("")  # lenient: rendered empty, never sent with braces
             else:
-                slots.append((len(pieces), token.key, _formatter(token)))
+                slots.append((len(pieces), token.key, formatter(token.filter, token.args)))
                 pieces.append("")
                 tokens.append(token)
             pos = end
@@ -385,73 +383,3 @@ def _needs(tokens: Iterable[Token]) -> Needs:
                 names.add(OPTION_GROUPS[column])
     return Needs(frozenset(fields), frozenset(labels), frozenset(names), domain,
                  frozenset(related), frozenset(custom), checksum)
-
-
-# -- rendering helpers --------------------------------------------------------------------
-
-
-def to_text(value: Any) -> str:
-    """A raw value as CiviCRM prints it in a token (no filter)."""
-    if value is None:
-        return ""
-    if type(value) is str:
-        return value
-    if isinstance(value, bool):
-        return "1" if value else ""
-    if isinstance(value, date):
-        moment = as_datetime(value)
-        return default_date_text(moment) if moment else ""
-    if isinstance(value, list | tuple | set | frozenset):
-        return ", ".join(to_text(v) for v in value)  # CiviCRM: labels joined by ", "
-    return str(value)
-
-
-def php_truthy(value: Any) -> bool:
-    """PHP's truthiness: ``""``, ``"0"``, 0, empty lists and null are false."""
-    if isinstance(value, str):
-        return value not in ("", "0")
-    return bool(value)
-
-
-def title_case(text: str) -> str:
-    """PHP's ``mb_convert_case(MB_CASE_TITLE)``: a cased letter starts a word unless it
-    follows a cased letter, case-ignorable characters (apostrophes, marks) in between."""
-    out = []
-    in_word = False
-    for ch in text:
-        out.append(ch.lower() if in_word else ch.title())
-        if ch.lower() != ch.upper() or unicodedata.category(ch) in ("Lu", "Ll", "Lt"):
-            in_word = True
-        elif not (ch in "'.:^`\u00b7\u2018\u2019\u2024\u2027" or unicodedata.category(ch) in
-                  ("Mn", "Me", "Cf", "Lm", "Sk")):
-            in_word = False
-    return "".join(out)
-
-
-def _crm_date(value: Any, fmt: str | None, fallback: str) -> str:
-    moment = as_datetime(value) if isinstance(value, date) else None
-    if moment is not None:
-        return crm_date(moment, fmt)
-    if value is None or value == "":
-        return ""
-    # CiviCRM: crmDate on a value that is not a date falls through to `default`.
-    return to_text(value) if php_truthy(value) else fallback
-
-
-def _formatter(token: Token) -> Callable[[Any], str]:
-    name = token.filter
-    if name is None:
-        return to_text
-    if name == "upper":
-        return lambda v: to_text(v).upper()
-    if name == "lower":
-        return lambda v: to_text(v).lower()
-    if name == "capitalize":
-        return lambda v: title_case(to_text(v))
-    if name == "boolean":
-        return lambda v: "1" if php_truthy(v) else "0"
-    if name == "default":
-        fallback = token.args[0]
-        return lambda v: to_text(v) if php_truthy(v) else fallback
-    fmt = token.args[0] if token.args else None
-    return lambda v: _crm_date(v, fmt, fmt or "")
