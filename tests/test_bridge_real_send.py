@@ -33,8 +33,14 @@ echo json_encode(['sent' => $sent, 'activity' => $activity, 'success' => $succes
 """
 
 
+#: Last names of the contacts this module made, deleted when it ends.
+MADE: list[str] = []
+
+
 def make_contacts(site: RealSite, count: int, tag: str) -> list[tuple[int, str]]:
     """``count`` Individuals with a primary mobile each: (id, number)."""
+    tag = f"{tag}{secrets.token_hex(3)}"
+    MADE.append(tag)
     base = secrets.randbelow(9000)
     made = []
     for i in range(count):
@@ -84,8 +90,12 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     site = real_site()
     if site.bridge_status() in ("installed", "disabled"):
         pytest.skip("the bridge is already installed on the real site (another run?)")
-    with civisms_on(site, tmp_path_factory.mktemp("bridge")) as found:
-        yield found
+    try:
+        with civisms_on(site, tmp_path_factory.mktemp("bridge")) as found:
+            yield found
+    finally:
+        for tag in MADE:
+            drop_test_data(site, tag, [])
 
 
 def test_an_individual_sms_reaches_the_gateway_once_per_recipient(running: Running) -> None:
