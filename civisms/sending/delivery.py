@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from civisms.civicrm.jobrecord import Recorder
 from civisms.civicrm.jobstore import Claimed, JobStore, MailerSettings, Settle
 from civisms.errors import ProviderError, verdict
-from civisms.numbers import to_e164
+from civisms.numbers import NumberNormalizer
 from civisms.providers.base import OutboundMessage, Provider, SendResult
 from civisms.sending.engine import CHECK_EVERY, ENGINE_POLICY, Engine, Options, Tally, Work
 from civisms.sending.throttle import TokenBucket
@@ -39,11 +38,6 @@ MASS_POLICY = ENGINE_POLICY
 #: Seconds between checks that the job is still Running (CiviCRM: every sync interval).
 STATUS_EVERY = CHECK_EVERY
 __all__ = ["MASS_POLICY", "Delivery", "Options", "Renderer", "Tally"]
-
-
-@lru_cache(maxsize=65536)
-def _e164(phone: str, region: str | None) -> str | None:
-    return to_e164(phone, region)
 
 
 class Renderer:
@@ -89,6 +83,8 @@ class Delivery(Engine):
         self.renderer = Renderer(store, mailing["body_text"] or "")
         self.recorder = Recorder(store, mailing, job, settings)
         self.cursor = 0
+        # to_e164's answers, decided without phonenumbers.parse for nearly every number.
+        self.numbers = NumberNormalizer(options.region)
         #: Segments one message may cost (CIVISMS_MAX_SEGMENTS, or the mailing's override).
         self.max_segments: int | None = None
 
@@ -99,8 +95,9 @@ class Delivery(Engine):
             return self.cursor == cursor
         self.claimed_total += len(claimed)
         texts = self.renderer.texts([c.contact_id for c in claimed])
-        for row in claimed:
-            self._prepare(row, texts[row.contact_id])
+        numbers = self.numbers.many([c.phone for c in claimed])
+        for row, digits in zip(claimed, numbers, strict=True):
+            self._prepare(row, texts[row.contact_id], digits)
         return False
 
     def check(self) -> str | None:
@@ -117,7 +114,7 @@ class Delivery(Engine):
     def write(self, outcomes: list[Any]) -> None:
         self.recorder.write(outcomes, _now())
 
-    def _prepare(self, row: Claimed, text: str) -> None:
+    def _prepare(self, row: Claimed, text: str, digits: int | None) -> None:
         if self.tally.fatal:  # the mailing is being paused: nothing more is handed over
             self.settle(Settle(row.queue_id, row.contact_id, "release"))
             return
@@ -140,13 +137,12 @@ class Delivery(Engine):
             self.settle(Settle(row.queue_id, row.contact_id, "failed",
                                error="not sent: the phone was deleted after queueing"))
             return
-        number = _e164(row.phone, self.options.region)
-        if number is None:
+        if digits is None:
             self.settle(Settle(row.queue_id, row.contact_id, "failed",
                                error=f"not a valid phone number: {row.phone!r}",
                                bounce="Invalid", text=text, activity_status="Cancelled"))
             return
-        message = OutboundMessage(to=number, text=text, contact_id=row.contact_id,
+        message = OutboundMessage(to=f"+{digits}", text=text, contact_id=row.contact_id,
                                   segments=segments)
         self.hand(Work(row, text, message))
 
