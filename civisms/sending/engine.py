@@ -10,6 +10,12 @@ A subclass says where messages come from and how outcomes are recorded: ``claim`
 ``outcome``, ``release``, ``write`` and optionally ``check`` (the mass job's
 ``delivery.Delivery``, the one-off journal's ``outbox.OutboxEngine``).
 
+In flight: the engine starts ``Options.concurrency`` sender threads and, when the
+provider's rate needs more, adds some (``window.Window``: Little's law, in flight =
+rate x the latency it observes, bounded by ``Options.max_in_flight``), so a gateway that
+answers in 200 ms still gets its full rate; more threads are kept only while they raise
+the throughput.
+
 Stopping: ``Options.stop`` set → nothing new is claimed, messages not yet handed to a
 sender go back to pending, the ones with the gateway finish and are recorded. An
 exception in the main thread (a second Ctrl-C) abandons those in flight as ``unknown``.
@@ -28,6 +34,7 @@ from civisms.providers import deadline
 from civisms.providers.base import OutboundMessage, Provider, SendResult
 from civisms.providers.http import RetryPolicy, send_with_retry
 from civisms.sending.throttle import TokenBucket
+from civisms.sending.window import MAX_IN_FLIGHT, Window
 
 #: Never retries what may have reached the gateway (RetryPolicy's default, stated here).
 ENGINE_POLICY = RetryPolicy(max_attempts=5, base_delay=0.5, max_delay=20.0,
@@ -72,7 +79,8 @@ class Tally:
 class Options:
     """How to send: concurrency, claim size, budget, stop signals, progress."""
 
-    concurrency: int = 32
+    concurrency: int = 32  # sender threads to start with, and at least
+    max_in_flight: int = MAX_IN_FLIGHT  # the most the window may grow to
     batch: int = 500
     limit: int = 0  # messages this run (0 = no limit)
     region: str | None = None
@@ -92,17 +100,35 @@ class Work:
 
 
 def _sender(provider: Provider, inbox: queue.SimpleQueue, outbox: queue.SimpleQueue,
-            bucket: TokenBucket | None, policy: RetryPolicy) -> None:
+            bucket: TokenBucket | None, policy: RetryPolicy, window: Window) -> None:
+    timed = _Timed(bucket)
+    clock = time.perf_counter
     while True:
         work = inbox.get()
         if work is None:
             return
         try:
             result: SendResult | None = send_with_retry(provider, work.message, policy,
-                                                        throttle=bucket)
+                                                        throttle=timed)
             outbox.put((work, result, None))
         except Exception as exc:  # every failure is classified by the main thread
             outbox.put((work, None, exc))
+        window.answered(clock() - timed.left)
+
+
+class _Timed:
+    """A sender's way through the token bucket, noting when its request left it."""
+
+    __slots__ = ("bucket", "left")
+
+    def __init__(self, bucket: TokenBucket | None) -> None:
+        self.bucket = bucket
+        self.left = time.perf_counter()
+
+    def acquire(self, segments: int = 1) -> float:
+        waited = self.bucket.acquire(segments) if self.bucket is not None else 0.0
+        self.left = time.perf_counter()
+        return waited
 
 
 class Engine:
@@ -119,6 +145,9 @@ class Engine:
         self.outbox: queue.SimpleQueue = queue.SimpleQueue()
         self.flying: dict[int, Work] = {}  # id(work) -> work handed to the senders
         self.claimed_total = 0
+        self.window = Window(bucket.rate if bucket is not None else None,
+                             options.concurrency, options.max_in_flight)
+        self.senders = 0  # sender threads running (or told to stop and not yet stopped)
 
     # -- what a producer supplies ---------------------------------------------------------
 
@@ -156,11 +185,7 @@ class Engine:
     def run(self) -> Tally:
         """Send until nothing is pending, or a reason to stop."""
         opts = self.options
-        threads = [threading.Thread(target=_sender, daemon=True, name=f"sms-{i}", args=(
-            self.provider, self.inbox, self.outbox, self.bucket, opts.policy))
-            for i in range(max(1, opts.concurrency))]
-        for thread in threads:
-            thread.start()
+        self._senders(self.window.size)
         exhausted = False
         last_flush = last_check = time.monotonic()
         stopping_since: float | None = None
@@ -168,12 +193,13 @@ class Engine:
             while True:
                 # Top up once half is used, so claims stay large (fewer transactions).
                 while not exhausted and self.tally.stopped is None and \
-                        self.in_flight <= max(1, opts.concurrency):
+                        self.in_flight <= self.window.size:
                     exhausted = self._top_up()
                 if self.in_flight == 0:
                     break
                 self._collect(timeout=FLUSH_EVERY)
                 now = time.monotonic()
+                self._senders(self.window.adjust(now))
                 if opts.stop.is_set() and self.flying:
                     # Asked to stop (SIGTERM): in-flight requests get STOP_GRACE seconds,
                     # then are cut; what they sent is recorded 'unknown', never resent.
@@ -197,7 +223,7 @@ class Engine:
             self.flying.clear()
             raise
         finally:
-            for _ in threads:
+            for _ in range(self.senders):
                 self.inbox.put(None)
             self.flush()
         return self.tally
@@ -208,14 +234,26 @@ class Engine:
         if reason:
             self.tally.stopped = reason
             return True
-        # Never more than 2 x concurrency claimed and unsettled: a kill leaves no more unknown.
-        size = min(opts.batch, 2 * max(1, opts.concurrency) - self.in_flight)
+        # Never more than 2 x the window claimed and unsettled: a kill leaves no more unknown.
+        size = min(opts.batch, 2 * self.window.size - self.in_flight)
         if opts.limit:
             size = min(size, opts.limit - self.claimed_total)
             if size <= 0:
                 self.tally.stopped = f"limit of {opts.limit} messages reached"
                 return True
         return self.claim(size)
+
+    def _senders(self, wanted: int) -> None:
+        """Start or stop sender threads to have ``wanted`` (one stops after the messages
+        already handed over: a ``None`` in the inbox)."""
+        while self.senders < wanted:
+            threading.Thread(target=_sender, daemon=True, name=f"sms-{self.senders}", args=(
+                self.provider, self.inbox, self.outbox, self.bucket, self.options.policy,
+                self.window)).start()
+            self.senders += 1
+        while self.senders > wanted:
+            self.inbox.put(None)
+            self.senders -= 1
 
     def hand(self, work: Work) -> None:
         """Give a claimed message to the senders."""
@@ -240,15 +278,19 @@ class Engine:
     def stop(self, reason: str) -> None:
         """Stop claiming; take back what the senders have not picked up yet."""
         self.tally.stopped = self.tally.stopped or reason
+        retired = 0
         while True:
             try:
                 work = self.inbox.get_nowait()
             except queue.Empty:
-                return
-            if work is None:  # pragma: no cover - only queued at shutdown
+                break
+            if work is None:  # a sender told to stop: it still must
+                retired += 1
                 continue
             self.flying.pop(id(work), None)
             self.settle(self.release(work))
+        for _ in range(retired):
+            self.inbox.put(None)
 
     def settle(self, outcome: Any) -> None:
         """Count an outcome and queue it for the next write."""

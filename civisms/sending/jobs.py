@@ -40,6 +40,7 @@ from civisms.sending.delivery import Delivery, Options, Tally
 from civisms.sending.mailing_policy import pause_reason
 from civisms.sending.quiet import QuietHours
 from civisms.sending.throttle import TokenBucket
+from civisms.sending.window import MAX_IN_FLIGHT
 
 log = logging.getLogger("civisms.jobs")
 
@@ -95,7 +96,8 @@ def worker_name() -> str:
 def tuned_provider(row: Any, settings: Settings, config: RunConfig, share: int) -> Provider:
     """The provider for mass sending: the lean HTTP client and a connection pool as large
     as the messages in flight, unless the row's ``api_params`` chose otherwise."""
-    params = {"civisms_http": config.http, "civisms_pool": str(config.concurrency),
+    params = {"civisms_http": config.http,
+              "civisms_pool": str(max(config.concurrency, MAX_IN_FLIGHT)),
               **row.api_params}
     return provider_for(dataclasses.replace(row, api_params=params), outbox=settings.outbox,
                         public_url=settings.public_url)

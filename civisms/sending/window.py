@@ -1,0 +1,87 @@
+"""How many messages the engine keeps with the gateway at once (docs/jobs.md, "In flight").
+
+Little's law: to send ``rate`` messages per second through a gateway that answers in
+``latency`` seconds, about ``rate x latency`` must be in flight. The engine's sender
+threads note when each request leaves the token bucket and when its answer comes back;
+every ``ADJUST_EVERY`` seconds ``Window.adjust`` turns what they saw into a window size:
+
+* the provider's rate (the token bucket's) times the mean latency, with some headroom,
+  bounded by the configured concurrency below and ``ceiling`` above;
+* a larger window is a trial: when the throughput did not rise with it, the bottleneck is
+  elsewhere (this host's CPU, the database) and the window goes back and holds for
+  ``HOLD`` seconds, so extra threads never cost CPU for nothing;
+* the rate itself is never exceeded: every request still passes the token bucket.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+
+#: The most messages one process keeps in flight unless --concurrency asks for more.
+MAX_IN_FLIGHT = 512
+#: Seconds between adjustments (long enough to see a few hundred answers at speed).
+ADJUST_EVERY = 0.5
+#: In flight = rate x latency x HEADROOM (answers vary; the bucket caps the rate anyway).
+HEADROOM = 1.25
+#: A grown window must raise the throughput by this factor, or it is undone.
+GAIN = 1.1
+#: Seconds to keep an undone window before trying to grow again.
+HOLD = 30.0
+#: Answers needed before the latency is trusted.
+MIN_ANSWERS = 8
+
+
+class Window:
+    """The in-flight limit of one engine; thread-safe ``asked``/``answered`` counters."""
+
+    def __init__(self, rate: float | None, floor: int, ceiling: int = MAX_IN_FLIGHT) -> None:
+        self.rate = rate  # messages (segments) per second allowed; None: no limit known
+        self.floor = max(1, floor)
+        self.ceiling = max(self.floor, ceiling)
+        self.size = self.floor
+        self._lock = threading.Lock()
+        self._answers = 0
+        self._seconds = 0.0
+        self._since: float | None = None
+        self._trial: tuple[int, float] | None = None  # (size before, rate before)
+        self._hold_until = 0.0
+
+    def answered(self, seconds: float) -> None:
+        """A sender got an answer ``seconds`` after its request left the bucket."""
+        with self._lock:
+            self._answers += 1
+            self._seconds += seconds
+
+    def adjust(self, now: float) -> int:
+        """The window size from what was seen since the last adjustment."""
+        if self._since is None:
+            self._since = now
+            return self.size
+        elapsed = now - self._since
+        if elapsed < ADJUST_EVERY or self.rate is None:
+            return self.size
+        with self._lock:
+            answers, seconds = self._answers, self._seconds
+            self._answers, self._seconds = 0, 0.0
+        self._since = now
+        if answers < MIN_ANSWERS:
+            self._trial = None
+            return self.size
+        throughput = answers / elapsed
+        need = min(self.ceiling, max(self.floor,
+                                     math.ceil(self.rate * seconds / answers * HEADROOM)))
+        if self._trial is not None:
+            before, before_rate = self._trial
+            self._trial = None
+            if throughput < before_rate * GAIN and need > before:
+                self.size = before  # more in flight did not help: the limit is elsewhere
+                self._hold_until = now + HOLD
+                return self.size
+        if need > self.size:
+            if now >= self._hold_until and throughput < self.rate * 0.95:
+                self._trial = (self.size, throughput)
+                self.size = need
+        elif need < self.size:
+            self.size = need  # the gateway got faster: fewer threads busy for the same rate
+        return self.size
