@@ -17,8 +17,9 @@ def test_a_slow_gateway_gets_rate_times_latency_in_flight() -> None:
     # 32 in flight at 200 ms: 160 answers a second, far below the 1,000/s allowed.
     size = feed(window, 0.0, 80, 0.2)
     assert size == 250  # 1,000/s x 0.2 s x 1.25 headroom
-    # The larger window raised the throughput: it stays.
-    assert feed(window, ADJUST_EVERY, 480, 0.2) == 250
+    # Judged once the new threads had time to get going: it raised the throughput, it stays.
+    assert feed(window, ADJUST_EVERY, 300, 0.2) == 250
+    assert feed(window, 2 * ADJUST_EVERY, 480, 0.2) == 250
 
 
 def test_never_beyond_the_ceiling_nor_below_the_floor() -> None:
@@ -35,17 +36,19 @@ def test_a_window_that_did_not_raise_the_throughput_is_undone_and_held() -> None
     window = Window(rate=1_000_000.0, floor=32, ceiling=512)
     window.adjust(0.0)
     assert feed(window, 0.0, 1000, 0.016) == 512
-    assert feed(window, ADJUST_EVERY, 1000, 0.25) == 32  # same throughput: back
+    assert feed(window, ADJUST_EVERY, 1000, 0.25) == 512  # getting going
+    assert feed(window, 2 * ADJUST_EVERY, 1000, 0.25) == 32  # same throughput: back
     # Held for HOLD seconds, then tried again.
-    assert feed(window, 2 * ADJUST_EVERY, 1000, 0.016) == 32
-    assert feed(window, HOLD + 3 * ADJUST_EVERY, 1000, 0.016) == 512
+    assert feed(window, 3 * ADJUST_EVERY, 1000, 0.016) == 32
+    assert feed(window, HOLD + 4 * ADJUST_EVERY, 1000, 0.016) == 512
 
 
 def test_a_gateway_that_got_faster_needs_fewer_in_flight() -> None:
     window = Window(rate=1000.0, floor=8, ceiling=512)
     window.adjust(0.0)
     assert feed(window, 0.0, 80, 0.2) == 250
-    assert feed(window, ADJUST_EVERY, 500, 0.05) == 63
+    assert feed(window, ADJUST_EVERY, 500, 0.2) == 250
+    assert feed(window, 2 * ADJUST_EVERY, 500, 0.05) == 63
 
 
 def test_no_rate_limit_known_keeps_the_configured_concurrency() -> None:

@@ -23,6 +23,7 @@ exception in the main thread (a second Ctrl-C) abandons those in flight as ``unk
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 import time
@@ -35,6 +36,8 @@ from civisms.providers.base import OutboundMessage, Provider, SendResult
 from civisms.providers.http import RetryPolicy, send_with_retry
 from civisms.sending.throttle import TokenBucket
 from civisms.sending.window import MAX_IN_FLIGHT, Window
+
+log = logging.getLogger("civisms.sending")
 
 #: Never retries what may have reached the gateway (RetryPolicy's default, stated here).
 ENGINE_POLICY = RetryPolicy(max_attempts=5, base_delay=0.5, max_delay=20.0,
@@ -246,6 +249,8 @@ class Engine:
     def _senders(self, wanted: int) -> None:
         """Start or stop sender threads to have ``wanted`` (one stops after the messages
         already handed over: a ``None`` in the inbox)."""
+        if self.senders and abs(wanted - self.senders) * 4 >= self.senders:  # big moves only
+            log.info("event=window in_flight=%s was=%s", wanted, self.senders)
         while self.senders < wanted:
             threading.Thread(target=_sender, daemon=True, name=f"sms-{self.senders}", args=(
                 self.provider, self.inbox, self.outbox, self.bucket, self.options.policy,

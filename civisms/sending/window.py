@@ -7,7 +7,8 @@ every ``ADJUST_EVERY`` seconds ``Window.adjust`` turns what they saw into a wind
 
 * the provider's rate (the token bucket's) times the mean latency, with some headroom,
   bounded by the configured concurrency below and ``ceiling`` above;
-* a larger window is a trial: when the throughput did not rise with it, the bottleneck is
+* a larger window is a trial, judged on the interval after the one it starts in: when
+  the throughput did not rise with it, the bottleneck is
   elsewhere (this host's CPU, the database) and the window goes back and holds for
   ``HOLD`` seconds, so extra threads never cost CPU for nothing;
 * the rate itself is never exceeded: every request still passes the token bucket.
@@ -27,7 +28,7 @@ HEADROOM = 1.25
 #: A grown window must raise the throughput by this factor, or it is undone.
 GAIN = 1.1
 #: Seconds to keep an undone window before trying to grow again.
-HOLD = 30.0
+HOLD = 10.0
 #: Answers needed before the latency is trusted.
 MIN_ANSWERS = 8
 
@@ -44,7 +45,9 @@ class Window:
         self._answers = 0
         self._seconds = 0.0
         self._since: float | None = None
-        self._trial: tuple[int, float] | None = None  # (size before, rate before)
+        # (size before, rate before, settled): a grown window is judged on the interval
+        # after the one it was grown in (new threads, new claims and a latency to wait).
+        self._trial: tuple[int, float, bool] | None = None
         self._hold_until = 0.0
 
     def answered(self, seconds: float) -> None:
@@ -65,6 +68,9 @@ class Window:
             answers, seconds = self._answers, self._seconds
             self._answers, self._seconds = 0, 0.0
         self._since = now
+        if self._trial is not None and not self._trial[2]:
+            self._trial = (*self._trial[:2], True)
+            return self.size
         if answers < MIN_ANSWERS:
             self._trial = None
             return self.size
@@ -72,7 +78,7 @@ class Window:
         need = min(self.ceiling, max(self.floor,
                                      math.ceil(self.rate * seconds / answers * HEADROOM)))
         if self._trial is not None:
-            before, before_rate = self._trial
+            before, before_rate, _ = self._trial
             self._trial = None
             if throughput < before_rate * GAIN and need > before:
                 self.size = before  # more in flight did not help: the limit is elsewhere
@@ -80,7 +86,7 @@ class Window:
                 return self.size
         if need > self.size:
             if now >= self._hold_until and throughput < self.rate * 0.95:
-                self._trial = (self.size, throughput)
+                self._trial = (self.size, throughput, False)
                 self.size = need
         elif need < self.size:
             self.size = need  # the gateway got faster: fewer threads busy for the same rate
