@@ -65,7 +65,6 @@ class Prepared:
 def prepare(civicrm: CiviCRM, request: SendRequest, settings: Any) -> Prepared:
     """Check the request, resolve what was typed and plan the send (nothing written)."""
     request.check()
-    row = resolve.provider(civicrm, request.provider)
     template = resolve.template(civicrm, request.template) if request.template else None
     if request.text is not None:
         message = request.text
@@ -86,6 +85,7 @@ def prepare(civicrm: CiviCRM, request: SendRequest, settings: Any) -> Prepared:
     if source is None:
         raise InputError("no sender contact: give --from-contact or set "
                          "CIVISMS_SOURCE_CONTACT_ID")
+    row = resolve.provider(civicrm, request.provider)  # after the input: its errors first
     plan = individual.plan(
         civicrm, name=request.name or "", text=message, provider=row, contact_ids=ids,
         source_contact_id=source, campaign_id=campaign_id, region=settings.default_region,
