@@ -99,6 +99,15 @@ class CivismsGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            # click's own report is four lines (usage, hint, blank, error); the README
+            # promises one line naming what is wrong, exit 2.
+            where = exc.ctx.command_path if exc.ctx is not None else ctx.command_path
+            click.echo(
+                f"civisms: usage error: {printable(exc.format_message()).rstrip('.')} "
+                f"(see '{where} --help')", err=True,
+            )
+            sys.exit(2)
         except CivismsError as exc:
             prefix = "error"
             if isinstance(exc, Cancelled):
