@@ -200,12 +200,13 @@ class TwilioProvider(Provider):
                 opted_out=p.get("ErrorCode") == "21610", raw=p,
             )]
         if "Body" in p and p.get("From"):
-            media = tuple(p[f"MediaUrl{i}"] for i in range(int(p.get("NumMedia") or 0))
-                          if f"MediaUrl{i}" in p)
+            # The MediaUrlN fields themselves, not NumMedia: a forged NumMedia (":" or a
+            # billion) must neither crash the parser nor make it loop.
+            count = min(_count(p.get("NumMedia")) or 0, _MAX_MEDIA)
+            media = tuple(p[f"MediaUrl{i}"] for i in range(count) if f"MediaUrl{i}" in p)
             return [InboundMessage(
                 provider=self.key, sender=p["From"], text=p["Body"], to=p.get("To"),
-                message_id=sid, segments=int(p["NumSegments"]) if p.get("NumSegments",
-                                                                        "").isdigit() else None,
+                message_id=sid, segments=_count(p.get("NumSegments")),
                 media_urls=media, raw=p,
             )]
         return []
@@ -217,6 +218,17 @@ class TwilioProvider(Provider):
     def close(self) -> None:
         """Close the connection pool."""
         self.http.close()
+
+
+#: Twilio attaches at most 10 media files to a message.
+_MAX_MEDIA = 10
+
+
+def _count(value: str | None) -> int | None:
+    """A count Twilio sends as decimal digits; anything else (``":"``, ``"²"``) is None."""
+    if value and value.isascii() and value.isdigit() and len(value) <= 9:
+        return int(value)
+    return None
 
 
 def twilio_signature(

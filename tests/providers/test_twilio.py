@@ -219,6 +219,20 @@ def test_inbound_message_with_media() -> None:
     assert event.segments == 1 and len(event.media_urls) == 1
 
 
+@pytest.mark.parametrize(("num_media", "media"), [
+    (":", 0), ("²", 0), ("-1", 0), ("999999999999", 0), ("999999999", 1),
+])
+def test_inbound_with_a_forged_media_count_is_still_a_reply(num_media: str, media: int) -> None:
+    # Found by the webhook fuzz: NumMedia=":" crashed the parser (a 500 for the gateway),
+    # and a huge count would have looped.
+    body = urlencode({"From": "+15558675310", "Body": "hi", "NumMedia": num_media,
+                      "NumSegments": "²", "MediaUrl0": "https://x.example/m"}).encode()
+    [event] = twilio().parse_webhook(form_request(URL_CB, body))
+    assert isinstance(event, InboundMessage) and event.text == "hi"
+    assert event.segments is None
+    assert len(event.media_urls) == media
+
+
 @pytest.mark.parametrize(("twilio_status", "expected"),
                          [*STATUSES.items(), ("exploded", DeliveryStatus.UNKNOWN)])
 def test_each_status_mapping(twilio_status: str, expected: DeliveryStatus) -> None:
