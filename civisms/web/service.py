@@ -57,6 +57,10 @@ class Service:
         self._loaded_at = float("-inf")
         self._miss_at = float("-inf")
         self._prepared = False
+        # One thread reads the rows while the others wait for its answer, and a row
+        # that cannot take webhooks is reported once, not by every thread on every read.
+        self._load_lock = threading.Lock()
+        self._warned: set[tuple[int, str]] = set()
         self.limiter = anyio.CapacityLimiter(THREADS)
         self._batcher = ReceiptBatcher(self._open_prepared)
 
@@ -104,19 +108,25 @@ class Service:
 
     def provider(self, provider_id: int) -> Provider:
         """The adapter of row ``provider_id`` (inactive rows too: their receipts still come)."""
-        now = time.monotonic()
-        with self._lock:
-            stale = now - self._loaded_at > PROVIDER_TTL
-            missing = provider_id not in self._providers and now - self._miss_at > MISS_INTERVAL
-            if missing:
-                self._miss_at = now
-        if stale or missing:
-            self._load_providers()
+        if self._needs_load(provider_id):
+            with self._load_lock:
+                # Another thread may have read the rows while this one waited.
+                if self._needs_load(provider_id, claim=True):
+                    self._load_providers()
         with self._lock:
             found = self._providers.get(provider_id)
         if found is None:
             raise UnknownProvider(provider_id)
         return found
+
+    def _needs_load(self, provider_id: int, claim: bool = False) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            stale = now - self._loaded_at > PROVIDER_TTL
+            missing = provider_id not in self._providers and now - self._miss_at > MISS_INTERVAL
+            if missing and claim:
+                self._miss_at = now
+        return stale or missing
 
     def _load_providers(self) -> None:
         rows = self.civicrm().sms_providers(include_inactive=True)
@@ -126,7 +136,9 @@ class Service:
                 adapters[row.id] = adapter_class(row.name).from_row(
                     row, outbox=self.settings.outbox, public_url=self.settings.public_url)
             except ConfigError as exc:
-                log.warning("SMS provider %s cannot take webhooks: %s", row.id, exc)
+                if (row.id, str(exc)) not in self._warned:
+                    self._warned.add((row.id, str(exc)))
+                    log.warning("SMS provider %s cannot take webhooks: %s", row.id, exc)
         with self._lock:
             old, self._providers = self._providers, adapters
             self._loaded_at = time.monotonic()
