@@ -51,6 +51,7 @@ class Usage:
 
     wall: float = 0.0
     process: float = 0.0  # the run's process and its helpers (user + system)
+    system: float = 0.0  # of which in the kernel (sockets, futexes)
     mysqld_sessions: float = 0.0  # MariaDB threads serving the run's connections
     mysqld_total: float = 0.0  # the whole server during the run (others included)
     sessions: dict[int, list[int]] = field(default_factory=dict)  # tid -> [first, last]
@@ -86,6 +87,7 @@ def run_measured(argv: list[str], env: dict[str, str], cwd: Path, database: str,
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     usage.process = (after.ru_utime - children_before.ru_utime
                      + after.ru_stime - children_before.ru_stime)
+    usage.system = after.ru_stime - children_before.ru_stime
     if server is not None:
         usage.mysqld_total = (_ticks(server / "stat") - total_before) / TICK
         usage.mysqld_sessions = sum(last - first for first, last in usage.sessions.values()) / TICK

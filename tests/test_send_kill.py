@@ -109,7 +109,9 @@ def test_sigkill_at_random_moments_then_resume(site: SiteDb, tmp_path: Path) -> 
     ids_file = tmp_path / "ids.txt"
     ids_file.write_text("\n".join(map(str, add_contacts(site, total))) + "\n")
     log = tmp_path / "accepted.txt"
-    gateway, url = start_gateway(log, latency=0.05)
+    # Slow enough that each of the 7 runs is still sending when it is killed, on a quiet
+    # machine too (at 0.05 s the whole send could end within the first two runs).
+    gateway, url = start_gateway(log, latency=0.15)
     env = environment(site, tmp_path)
     kills = 0
     try:
@@ -148,7 +150,9 @@ def test_ctrl_c_stops_gracefully_and_resume_finishes(site: SiteDb, tmp_path: Pat
     ids_file = tmp_path / "ids.txt"
     ids_file.write_text("\n".join(map(str, add_contacts(site, total))) + "\n")
     log = tmp_path / "accepted.txt"
-    gateway, url = start_gateway(log, latency=0.05)
+    # Slow enough that each of the 7 runs is still sending when it is killed, on a quiet
+    # machine too (at 0.05 s the whole send could end within the first two runs).
+    gateway, url = start_gateway(log, latency=0.15)
     env = environment(site, tmp_path)
     try:
         use_gateway(site, url, mps=300)  # 2 s of sending

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from civisms.civicrm.dbconn import Database
-from civisms.civicrm.queries import placeholders, query
+from civisms.civicrm.queries import query
 
 CHUNK = 1000
 
@@ -34,6 +34,4 @@ def log_activities(db: Database, entries: Sequence[tuple[int, int, Sequence[int]
     rows = [("civicrm_activity", activity_id, activity_created(source, targets), source, now)
             for activity_id, source, targets in entries]
     for start in range(0, len(rows), CHUNK):
-        part = rows[start : start + CHUNK]
-        db.execute(query("insert_log").format(rows=placeholders(len(part), 5)),
-                   [v for row in part for v in row])
+        db.insert_rows(query("insert_log"), rows[start : start + CHUNK])

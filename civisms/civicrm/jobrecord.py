@@ -18,10 +18,7 @@ from typing import Any
 from civisms.civicrm.base import RECORD_TYPES
 from civisms.civicrm.changelog import log_activities
 from civisms.civicrm.jobstore import JobStore, MailerSettings, Settle, sql
-from civisms.civicrm.queries import placeholders, query
-
-#: Activity columns as ``insert_activities`` (queries.sql) lists them.
-ACTIVITY_WIDTH = 12
+from civisms.civicrm.queries import query
 
 
 class Recorder:
@@ -95,21 +92,18 @@ class Recorder:
 
     def _activities(self, rows: list[tuple[Any, ...]]) -> list[int]:
         ids: list[int] = []
+        template = query("insert_activities")
         if not self.consecutive:
-            text = query("insert_activities").format(rows=placeholders(1, ACTIVITY_WIDTH))
-            return [self.db.execute(text, row) for row in rows]
+            return [self.db.insert_rows(template, [row]) for row in rows]
         for start in range(0, len(rows), 1000):
             part = rows[start : start + 1000]
-            text = query("insert_activities").format(rows=placeholders(len(part), ACTIVITY_WIDTH))
-            first = self.db.execute(text, [v for row in part for v in row])
+            first = self.db.insert_rows(template, part)
             ids.extend(range(first, first + len(part)))
         return ids
 
     def _links(self, links: list[tuple[int, int, int]]) -> None:
         for start in range(0, len(links), 1000):
-            part = links[start : start + 1000]
-            text = query("insert_activity_contacts").format(rows=placeholders(len(part), 3))
-            self.db.execute(text, [v for link in part for v in link])
+            self.db.insert_rows(query("insert_activity_contacts"), links[start : start + 1000])
 
     def _mass_activity(self, now: datetime) -> int:
         """Find the mailing's ``Mass SMS`` activity, or create it (``writeToDB``).

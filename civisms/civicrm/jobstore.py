@@ -364,9 +364,7 @@ class JobStore:
     def _insert_many(self, name: str, values: Sequence[tuple[Any, ...]], **fmt: str) -> int:
         first = 0
         for start in range(0, len(values), CHUNK):
-            part = values[start : start + CHUNK]
-            text = sql(name).format(rows=placeholders(len(part), len(part[0])), **fmt)
-            last = self.db.execute(text, [v for row in part for v in row])
+            last = self.db.insert_rows(sql(name), values[start : start + CHUNK], **fmt)
             first = first or last
         return first
 

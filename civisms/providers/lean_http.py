@@ -1,16 +1,16 @@
-"""A lean HTTP client for the mass-sending hot path: ``http.client``, one connection per thread.
+"""A lean HTTP client for the mass-sending hot path: HTTP/1.1 keep-alive, one socket per thread.
 
-``requests`` costs about 0.75 ms of CPU per call and urllib3 about 0.25 ms; a plain
-``http.client`` keep-alive connection per sender thread costs about a third of urllib3
-(PROVIDERS §5, bench/bench_jobs.py). ``LeanHttpClient`` has the interface of
-``civisms.providers.http.HttpClient`` (``request`` → ``HttpResponse``, errors as civisms
-``ProviderError``s with the same codes); ``transport.http_client`` hands it to an adapter
-whose row says ``civisms_http=http.client`` (the default of ``civisms jobs run``).
+``requests`` costs about 0.75 ms of CPU per call, urllib3 about 0.25 ms and
+``http.client`` about 0.065 ms; this client, framing requests and reading answers itself
+(``wire``), about 0.025 ms (PROVIDERS §5, docs/jobs.md "CPU per message"). ``LeanHttpClient``
+has the interface of ``civisms.providers.http.HttpClient`` (``request`` → ``HttpResponse``,
+errors as civisms ``ProviderError``s with the same codes); ``transport.http_client`` hands
+it to an adapter whose row says ``civisms_http=lean`` (the default of ``civisms jobs run``;
+``http.client``, its earlier name, still means it).
 """
 
 from __future__ import annotations
 
-import http.client
 import json as jsonlib
 import select
 import socket
@@ -23,8 +23,11 @@ from urllib.parse import urlencode, urlsplit
 
 from civisms.errors import FatalProviderError, ProviderError, TransientError
 from civisms.providers import deadline
-from civisms.providers.bounded import TooLarge, read_capped, too_large_error
+from civisms.providers.bounded import TooLarge, too_large_error
 from civisms.providers.http import CONNECT_TIMEOUT, HttpResponse, basic_auth, scrub
+from civisms.providers.wire import Reader, WireError, request_head
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def _dropped(sock: socket.socket) -> bool:
@@ -36,34 +39,58 @@ def _dropped(sock: socket.socket) -> bool:
     return bool(ready)
 
 
-class LeanHttpClient:
-    """Keep-alive ``http.client`` connections, one per thread and host."""
+class _Connection:
+    """One keep-alive connection to a gateway host (a thread's own)."""
 
-    transport = "http.client"
+    __slots__ = ("host", "port", "reader", "sock", "tls")
+
+    def __init__(self, host: str, port: int, tls: ssl.SSLContext | None) -> None:
+        self.host = host
+        self.port = port
+        self.tls = tls
+        self.sock: socket.socket | None = None
+        self.reader: Reader | None = None
+
+    def close(self, *, shut: bool = False) -> None:
+        sock, self.sock, self.reader = self.sock, None, None
+        if sock is None:
+            return
+        if shut:
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        with suppress(OSError):
+            sock.close()
+
+
+class LeanHttpClient:
+    """Keep-alive HTTP/1.1 connections, one per thread and host."""
+
+    transport = "lean"
 
     def __init__(self, name: str, *, timeout: float, secrets: tuple[str, ...] = ()) -> None:
         self.name = name
         self.secrets = secrets
         self.timeout = timeout
         self._local = threading.local()
-        self._all: list[http.client.HTTPConnection] = []
+        self._all: list[_Connection] = []
         self._lock = threading.Lock()
 
-    def _connection(self, scheme: str, netloc: str) -> http.client.HTTPConnection:
-        conns: dict[tuple[str, str], http.client.HTTPConnection] = getattr(
-            self._local, "conns", None) or {}
+    def _connection(self, scheme: str, netloc: str) -> _Connection:
+        conns: dict[tuple[str, str], _Connection] = getattr(self._local, "conns", None) or {}
         self._local.conns = conns
         conn = conns.get((scheme, netloc))
         if conn is None:
-            host = netloc.rpartition("@")[2]
-            if scheme == "https":
-                conn = http.client.HTTPSConnection(host, timeout=self.timeout,
-                                                   context=ssl.create_default_context())
-            elif scheme == "http":
-                conn = http.client.HTTPConnection(host, timeout=self.timeout)
-            else:
+            if scheme not in _DEFAULT_PORTS:
                 raise FatalProviderError(self._say(f"invalid gateway URL scheme {scheme!r}: "
                                                    "check api_url"), code="bad_url")
+            parts = urlsplit(f"//{netloc.rpartition('@')[2]}")
+            try:
+                port = parts.port or _DEFAULT_PORTS[scheme]
+            except ValueError:
+                raise FatalProviderError(self._say("invalid port in the gateway URL: check "
+                                                   "api_url"), code="bad_url") from None
+            conn = _Connection(parts.hostname or "", port,
+                               ssl.create_default_context() if scheme == "https" else None)
             conns[(scheme, netloc)] = conn
             with self._lock:
                 self._all.append(conn)
@@ -82,14 +109,14 @@ class LeanHttpClient:
     ) -> HttpResponse:
         """Make one request (no retries); network failures raise civisms errors."""
         parts = urlsplit(url)
-        path = parts.path or "/"
+        target = parts.path or "/"
         query = parts.query
         if params:
             query = (query + "&" if query else "") + urlencode(params)
         if query:
-            path += "?" + query
+            target += "?" + query
         sent = dict(headers or {})
-        body: bytes | None = None
+        body = b""
         if data is not None:
             body = urlencode(data).encode()
             sent.setdefault("Content-Type", "application/x-www-form-urlencoded")
@@ -100,39 +127,42 @@ class LeanHttpClient:
             sent["Authorization"] = basic_auth(*auth)
         conn = self._connection(parts.scheme, parts.netloc)
         host = parts.netloc.rpartition("@")[2]
-        if conn.sock is not None and _dropped(conn.sock):
+        try:
+            head = request_head(method, target, host, sent,
+                                len(body) if body or method in ("POST", "PUT") else None)
+        except ValueError as exc:  # from the row's configuration: nothing was written
+            raise FatalProviderError(self._say(f"{exc}: check api_url and api_params"),
+                                     code="bad_request") from None
+        reader = conn.reader
+        if conn.sock is not None and (reader is None or reader.pending or _dropped(conn.sock)):
             conn.close()  # the gateway closed the idle connection: writing to it would be lost
         # One deadline for the whole request: connecting, writing, every read.
         with deadline.watch(self.timeout) as ticket:
             if conn.sock is None:
                 self._connect(conn, host, ticket)
-            assert conn.sock is not None
-            ticket.attach(conn.sock)
+            sock, reader = conn.sock, conn.reader
+            assert sock is not None and reader is not None
+            ticket.attach(sock)
             try:
-                conn.sock.settimeout(ticket.remaining())
-                conn.request(method, path, body=body, headers=sent)
-                resp = conn.getresponse()
-                if resp.length is None:  # chunked, or until the gateway closes
-                    payload = read_capped(resp.read1, deadline.MAX_BODY)
-                elif resp.length > deadline.MAX_BODY:
-                    raise TooLarge(f"announced as {resp.length:,} bytes")
-                else:  # one call: the watchdog still cuts a trickle at the deadline
-                    payload = resp.read()
-                if ticket.expired or ticket.aborted or resp.length:
-                    # Cut short by the deadline (read1 just sees the end of the stream).
-                    raise http.client.IncompleteRead(payload, resp.length)
-                resp.close()  # read whole: the connection may serve the next request
-            except TooLarge:
-                self._shut(conn)
-                raise self._too_large(host, resp.status) from None
-            except (OSError, http.client.HTTPException, ValueError, AttributeError) as exc:
+                sock.settimeout(ticket.remaining())
+                sock.sendall(head + body if len(body) < 65536 else head)
+                if len(body) >= 65536:
+                    sock.sendall(body)
+                answer = reader.answer(method, deadline.MAX_BODY)
+                if ticket.expired or ticket.aborted:
+                    # Cut short by the deadline (a read to the end just sees the end).
+                    raise WireError("cut at the deadline")
+            except TooLarge as exc:
+                conn.close(shut=True)
+                raise self._too_large(host, getattr(exc, "status", 200)) from None
+            except (OSError, WireError, ValueError, AttributeError) as exc:
                 # ValueError / AttributeError: close() from another thread (a stopping run)
-                # emptied the response under this reader, which http.client does not expect.
-                self._shut(conn)
+                # took the socket from under this reader.
+                conn.close(shut=True)
                 raise self._lost(host, exc, ticket) from exc
-        if resp.will_close:
+        if answer.close:
             conn.close()
-        return HttpResponse(resp.status, resp.headers, payload)
+        return HttpResponse(answer.status, answer.headers, answer.body)
 
     def _lost(self, host: str, exc: Exception, ticket: deadline.Ticket) -> TransientError:
         # Every failure after connecting is ambiguous: the request may have been written
@@ -151,34 +181,29 @@ class LeanHttpClient:
         return too_large_error(self._say(f"answer from {host} over "
                                          f"{deadline.MAX_BODY:,} bytes"), status)
 
-    @staticmethod
-    def _shut(conn: http.client.HTTPConnection) -> None:
-        if conn.sock is not None:
-            with suppress(OSError):
-                conn.sock.shutdown(socket.SHUT_RDWR)
-        conn.close()
-
-    def _connect(self, conn: http.client.HTTPConnection, host: str,
-                 ticket: deadline.Ticket) -> None:
-        conn.timeout = min(CONNECT_TIMEOUT, ticket.remaining())
+    def _connect(self, conn: _Connection, host: str, ticket: deadline.Ticket) -> None:
         try:
-            conn.connect()
-        except ssl.SSLError as exc:
-            conn.close()
-            raise FatalProviderError(self._say(f"TLS error talking to {host}: check api_url"),
-                                     code="tls_error") from exc
+            sock = socket.create_connection((conn.host, conn.port),
+                                            timeout=min(CONNECT_TIMEOUT, ticket.remaining()))
         except TimeoutError as exc:
-            conn.close()
             raise TransientError(self._say(f"timed out connecting to {host}"),
                                  code="connect_timeout") from exc
         except OSError as exc:  # refused, DNS: nothing was written
-            conn.close()
             raise TransientError(self._say(f"cannot reach {host} ({type(exc).__name__})"),
                                  code="connect_error") from exc
-        conn.timeout = self.timeout
-        assert conn.sock is not None
-        conn.sock.settimeout(ticket.remaining())
-        conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if conn.tls is not None:
+                sock = conn.tls.wrap_socket(sock, server_hostname=conn.host)
+        except ssl.SSLError as exc:
+            sock.close()
+            raise FatalProviderError(self._say(f"TLS error talking to {host}: check api_url"),
+                                     code="tls_error") from exc
+        except OSError as exc:  # the handshake timed out or was reset: nothing was written
+            sock.close()
+            raise TransientError(self._say(f"cannot reach {host} ({type(exc).__name__})"),
+                                 code="connect_error") from exc
+        conn.sock, conn.reader = sock, Reader(sock)
 
     def _say(self, text: str) -> str:
         return scrub(f"{self.name}: {text}", self.secrets)
@@ -188,6 +213,6 @@ class LeanHttpClient:
         reading one returns at once instead of holding its buffer (and us) forever."""
         with self._lock:
             for conn in self._all:
-                self._shut(conn)
+                conn.close(shut=True)
             self._all.clear()
 

@@ -59,7 +59,7 @@ class RunConfig:
     mps: float | None = None  # segments per second per provider; None = the provider's
     job_size: int | None = None  # None = mailerJobSize
     quiet: QuietHours | None = None
-    http: str = "http.client"  # transport for the hot path unless the row sets civisms_http
+    http: str = "lean"  # transport for the hot path unless the row sets civisms_http
     stop: threading.Event = field(default_factory=threading.Event)
     progress: Callable[[dict[str, Any]], None] | None = None
     mailing_id: int | None = None  # only this mailing's jobs (jobs run --mailing)
