@@ -12,10 +12,12 @@ The folder is the top-level ``sql/`` of the source tree, mapped onto the package
 
 from __future__ import annotations
 
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
 
 
+@cache  # the hot path names a query per statement; importlib.resources costs ~30 µs a call
 def sql_path(name: str) -> Path:
     """The file ``name`` (e.g. ``"queries.sql"``, ``"site/sample-site.sql"``) of this folder."""
     # Wheels and editable installs keep package data as plain files, so a Path is safe.

@@ -48,3 +48,17 @@ def test_quiet_hours_in_a_zone() -> None:
     # 21:30 UTC is 22:30 in Paris in January: quiet.
     assert quiet.active(datetime(2026, 1, 1, 21, 30, tzinfo=UTC))
     assert not quiet.active(datetime(2026, 1, 1, 12, 0, tzinfo=UTC))
+
+
+def test_the_mass_sending_path_starts_without_requests_or_urllib3() -> None:
+    # About 35 ms of the start-up that cron pays every minute (docs/jobs.md, "Start-up").
+    import subprocess
+    import sys
+
+    code = ("import sys, civisms.cli.jobs, civisms.sending.jobs, civisms.sending.delivery, "
+            "civisms.civicrm.db, civisms.providers.twilio, civisms.providers.kannel, "
+            "civisms.providers.lean_http\n"
+            "print(sorted(m for m in ('requests', 'urllib3') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"

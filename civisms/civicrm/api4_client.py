@@ -28,7 +28,8 @@ from civisms.errors import (
     ConfigError,
 )
 from civisms.providers import deadline
-from civisms.providers.bounded import TooLarge, WatchedAdapter, read_urllib3
+from civisms.providers.bounded import TooLarge
+from civisms.providers.watched import WatchedAdapter, read_urllib3
 from civisms.redact import scrub, secret_forms
 
 #: Most bytes of one API answer civisms reads (after decompression): a page of 500 rows

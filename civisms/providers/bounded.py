@@ -3,7 +3,9 @@ and connections whose socket joins the current request's deadline (``deadline``)
 
 A gateway (or a site) answering a gzip bomb or a 2 GiB body must cost civisms a
 megabyte, not its memory: the body is streamed, inflated here with a cap on the output
-(``zlib``'s ``max_length``), and the read stops one byte past the cap.
+(``zlib``'s ``max_length``), and the read stops one byte past the cap. The urllib3 and
+requests side (connections joining the deadline, streamed reads) is in ``watched``, so
+that the lean hot path (``lean_http``) never imports them.
 """
 
 from __future__ import annotations
@@ -12,12 +14,7 @@ import zlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import urllib3
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-
 from civisms.errors import ProviderError, RecipientError, TransientError
-from civisms.providers import deadline
 
 CHUNK = 64 * 1024
 #: Content-Encoding values civisms inflates (anything else is read as it comes).
@@ -70,57 +67,9 @@ def _reader(chunks: Any) -> Callable[[int], bytes]:
     return lambda _size: next(chunks, b"")
 
 
-def read_urllib3(resp: urllib3.BaseHTTPResponse, limit: int) -> bytes:
-    """A streamed urllib3 response's body, decoded by us within ``limit``."""
-    encoding = resp.headers.get("Content-Encoding", "") or ""
-    return inflate_capped(resp.stream(CHUNK, decode_content=False), limit, encoding)
-
-
 def too_large_error(message: str, status: int) -> ProviderError:
     """The error for an answer civisms will not read whole: a refusal (status 400 and up)
     fails that message; an acceptance it cannot read may have taken it (never resent)."""
     if status >= 400:
         return RecipientError(message, code="answer_too_large")
     return TransientError(message, code="answer_too_large", maybe_sent=True)
-
-
-# -- connections that join the request's deadline ----------------------------------------
-
-
-class _WatchedHTTPConnection(HTTPConnection):
-    def getresponse(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        ticket = deadline.current()
-        if ticket is not None:
-            ticket.attach(self.sock)
-        return super().getresponse(*args, **kwargs)
-
-
-class _WatchedHTTPSConnection(HTTPSConnection):
-    def getresponse(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        ticket = deadline.current()
-        if ticket is not None:
-            ticket.attach(self.sock)
-        return super().getresponse(*args, **kwargs)
-
-
-class _Pool(urllib3.HTTPConnectionPool):
-    ConnectionCls = _WatchedHTTPConnection
-
-
-class _TlsPool(urllib3.HTTPSConnectionPool):
-    ConnectionCls = _WatchedHTTPSConnection
-
-
-def watched(manager: urllib3.PoolManager) -> urllib3.PoolManager:
-    """``manager`` making connections whose socket joins the current request's deadline
-    when the answer starts to be read (``deadline.as_current``)."""
-    manager.pool_classes_by_scheme = {"http": _Pool, "https": _TlsPool}  # type: ignore[assignment]
-    return manager
-
-
-class WatchedAdapter(HTTPAdapter):
-    """A requests adapter whose connections join the current request's deadline."""
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        watched(self.poolmanager)

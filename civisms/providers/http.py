@@ -30,9 +30,6 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, Protocol
 from urllib.parse import urlencode, urlsplit
 
-import requests
-import urllib3
-
 from civisms import redact
 from civisms.errors import (
     FatalProviderError,
@@ -46,6 +43,9 @@ from civisms.providers import bounded, deadline
 from civisms.providers.deadline import MAX_BODY
 
 if TYPE_CHECKING:
+    import requests
+    import urllib3
+
     from civisms.providers.base import OutboundMessage, Provider, SendResult, WebhookRequest
 
 Transport = Literal["requests", "urllib3"]
@@ -156,6 +156,12 @@ class HttpClient:
         transport: Transport = "requests",
         pool_size: int = 32,
     ) -> None:
+        # Imported here, not at the top: the lean hot path never needs them (start-up).
+        import requests
+        import urllib3
+
+        from civisms.providers import watched
+
         self.name = name
         self.secrets = secrets
         _LOG_FILTER.secrets.update(secrets)
@@ -164,14 +170,14 @@ class HttpClient:
         self._session: requests.Session | None = None
         self._pool: urllib3.PoolManager | None = None
         if transport == "urllib3":
-            self._pool = bounded.watched(urllib3.PoolManager(
+            self._pool = watched.watched(urllib3.PoolManager(
                 maxsize=pool_size, block=False, retries=False,
                 timeout=urllib3.Timeout(connect=self._timeout[0], read=self._timeout[1]),
             ))
         else:
             session = requests.Session()
             # Retries are ours (send_with_retry): never let the adapter resend a POST.
-            adapter = bounded.WatchedAdapter(pool_connections=4, pool_maxsize=pool_size,
+            adapter = watched.WatchedAdapter(pool_connections=4, pool_maxsize=pool_size,
                                              max_retries=0)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
@@ -191,6 +197,11 @@ class HttpClient:
         """Make one request (no retries) within one deadline (``timeout`` seconds for
         connecting and every read together), reading at most ``MAX_BODY`` bytes of answer;
         network failures raise civisms errors."""
+        import requests
+        import urllib3
+
+        from civisms.providers import watched
+
         with deadline.watch(self._timeout[1]) as ticket, deadline.as_current(ticket):
             timeout = (min(self._timeout[0], ticket.remaining()), ticket.remaining())
             try:
@@ -203,7 +214,7 @@ class HttpClient:
             except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
                 raise self._translate(exc, url, ticket) from self._chainable(exc)
             try:
-                body = bounded.read_urllib3(raw, MAX_BODY)
+                body = watched.read_urllib3(raw, MAX_BODY)
             except bounded.TooLarge as exc:
                 raw.close()  # unread bytes: this connection must not serve another request
                 host = urlsplit(url).netloc.rpartition("@")[2]
@@ -240,6 +251,8 @@ class HttpClient:
         auth: tuple[str, str] | None,
         timeout: tuple[float, float],
     ) -> urllib3.BaseHTTPResponse:
+        import urllib3
+
         assert self._pool is not None
         sent_headers = dict(headers or {})
         body: bytes | None = None
@@ -260,6 +273,8 @@ class HttpClient:
         )
 
     def _lost(self, exc: Exception, url: str, ticket: deadline.Ticket) -> ProviderError:
+        import urllib3
+
         # While reading the answer: the gateway had the whole request.
         host = urlsplit(url).netloc.rpartition("@")[2] or url
         if ticket.aborted:
@@ -275,6 +290,9 @@ class HttpClient:
 
     def _translate(self, exc: Exception, url: str,
                    ticket: deadline.Ticket | None = None) -> ProviderError:
+        import requests
+        import urllib3
+
         host = urlsplit(url).netloc.rpartition("@")[2] or url
         kind = type(exc).__name__
         if ticket is not None and (ticket.expired or ticket.aborted):
@@ -322,6 +340,9 @@ class HttpClient:
 
 def _cause(exc: Exception) -> Exception:
     """The urllib3 error under a requests one (and under urllib3's ``MaxRetryError``)."""
+    import requests
+    import urllib3
+
     if isinstance(exc, requests.RequestException) and exc.args and \
             isinstance(exc.args[0], urllib3.exceptions.HTTPError):
         exc = exc.args[0]
