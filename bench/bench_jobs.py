@@ -29,6 +29,7 @@ import http.client
 import json
 import os
 import resource
+import shlex
 import subprocess
 import sys
 import time
@@ -94,6 +95,8 @@ def run_jobs(site: SiteDb, *args: str) -> tuple[dict, Usage]:
     profile = os.environ.get("BENCH_PROFILE")  # a py-spy output file: sample the run
     spy = [str(Path(sys.executable).with_name("py-spy")), "record", "--subprocesses",
            "--format", "raw", "--gil", "--rate", "250", "-o", profile, "--"] if profile else []
+    # A command to run civisms under, e.g. "perf stat -e context-switches -o /tmp/p.txt".
+    spy = spy or shlex.split(os.environ.get("BENCH_WRAP", ""))
     out, usage = run_measured([*spy, sys.executable, "-m", "civisms", "jobs", "run", "--once",
                                "--json", "--no-progress", *args], env, ROOT, site.name,
                               site.params)

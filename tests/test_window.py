@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from civisms.sending.window import ADJUST_EVERY, HOLD, Window
+from civisms.sending.window import ADJUST_EVERY, HOLD, Window, machine_cpu
+
+
+def idle_machine() -> tuple[float, float]:
+    return 0.0, 0.0
 
 
 def feed(window: Window, now: float, answers: int, latency: float) -> int:
@@ -12,7 +16,7 @@ def feed(window: Window, now: float, answers: int, latency: float) -> int:
 
 
 def test_a_slow_gateway_gets_rate_times_latency_in_flight() -> None:
-    window = Window(rate=1000.0, floor=32, ceiling=512)
+    window = Window(machine=idle_machine, rate=1000.0, floor=32, ceiling=512)
     window.adjust(0.0)
     # 32 in flight at 200 ms: 160 answers a second, far below the 1,000/s allowed.
     size = feed(window, 0.0, 80, 0.2)
@@ -23,17 +27,17 @@ def test_a_slow_gateway_gets_rate_times_latency_in_flight() -> None:
 
 
 def test_never_beyond_the_ceiling_nor_below_the_floor() -> None:
-    window = Window(rate=100_000.0, floor=32, ceiling=512)
+    window = Window(machine=idle_machine, rate=100_000.0, floor=32, ceiling=512)
     window.adjust(0.0)
     assert feed(window, 0.0, 100, 0.2) == 512
-    fast = Window(rate=1000.0, floor=32, ceiling=512)
+    fast = Window(machine=idle_machine, rate=1000.0, floor=32, ceiling=512)
     fast.adjust(0.0)
     assert feed(fast, 0.0, 400, 0.001) == 32
 
 
 def test_a_window_that_did_not_raise_the_throughput_is_undone_and_held() -> None:
     # A fast gateway on a busy CPU: latency is queueing for the CPU, not the gateway.
-    window = Window(rate=1_000_000.0, floor=32, ceiling=512)
+    window = Window(machine=idle_machine, rate=1_000_000.0, floor=32, ceiling=512)
     window.adjust(0.0)
     assert feed(window, 0.0, 1000, 0.016) == 512
     assert feed(window, ADJUST_EVERY, 1000, 0.25) == 512  # getting going
@@ -44,7 +48,7 @@ def test_a_window_that_did_not_raise_the_throughput_is_undone_and_held() -> None
 
 
 def test_a_gateway_that_got_faster_needs_fewer_in_flight() -> None:
-    window = Window(rate=1000.0, floor=8, ceiling=512)
+    window = Window(machine=idle_machine, rate=1000.0, floor=8, ceiling=512)
     window.adjust(0.0)
     assert feed(window, 0.0, 80, 0.2) == 250
     assert feed(window, ADJUST_EVERY, 500, 0.2) == 250
@@ -52,6 +56,37 @@ def test_a_gateway_that_got_faster_needs_fewer_in_flight() -> None:
 
 
 def test_no_rate_limit_known_keeps_the_configured_concurrency() -> None:
-    window = Window(rate=None, floor=16, ceiling=512)
+    window = Window(machine=idle_machine, rate=None, floor=16, ceiling=512)
     window.adjust(0.0)
     assert feed(window, 0.0, 100, 0.2) == 16
+
+
+def test_a_process_short_of_cpu_does_not_grow_its_window() -> None:
+    # A fast local gateway: answers seem slow only because the senders wait for the CPU.
+    used = [0.0]
+    window = Window(machine=idle_machine, rate=1_000_000.0, floor=64, ceiling=512,
+                    cpu=lambda: used[0])
+    window.adjust(0.0)
+    used[0] += 0.45  # 90 % of a core over the half second
+    assert feed(window, 0.0, 1000, 0.016) == 64
+    # With CPU to spare (a slow gateway), the same answers grow it.
+    used[0] += 0.05
+    assert feed(window, ADJUST_EVERY, 1000, 0.016) == 512
+
+
+def test_a_machine_short_of_cpu_does_not_grow_the_window_either() -> None:
+    # Two workers and the database on a 2-core host: each process is below a core, the
+    # machine is not.
+    ticks = [0.0, 0.0]
+    window = Window(rate=1_000_000.0, floor=64, ceiling=512, cpu=lambda: 0.0,
+                    machine=lambda: (ticks[0], ticks[1]))
+    window.adjust(0.0)
+    ticks[:] = [95.0, 100.0]
+    assert feed(window, 0.0, 1000, 0.016) == 64
+    ticks[:] = [135.0, 200.0]
+    assert feed(window, ADJUST_EVERY, 1000, 0.016) == 512
+
+
+def test_the_machine_reading_counts_busy_and_total_ticks() -> None:
+    busy, total = machine_cpu()
+    assert 0 <= busy <= total

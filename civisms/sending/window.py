@@ -11,6 +11,11 @@ every ``ADJUST_EVERY`` seconds ``Window.adjust`` turns what they saw into a wind
   the throughput did not rise with it, the bottleneck is
   elsewhere (this host's CPU, the database) and the window goes back and holds for
   ``HOLD`` seconds, so extra threads never cost CPU for nothing;
+* a window grows only while there is CPU to spare: with this process at ``BUSY`` of a
+  core (the GIL lets Python use about one) or the machine's CPUs at ``MACHINE_BUSY``
+  (other workers, the database on the same host), answers come late because the senders
+  queue for the CPU, not because the gateway is slow, and more threads would only add
+  to the queue;
 * the rate itself is never exceeded: every request still passes the token bucket.
 """
 
@@ -18,6 +23,8 @@ from __future__ import annotations
 
 import math
 import threading
+import time
+from collections.abc import Callable
 
 #: The most messages one process keeps in flight unless --concurrency asks for more.
 MAX_IN_FLIGHT = 512
@@ -31,12 +38,31 @@ GAIN = 1.1
 HOLD = 10.0
 #: Answers needed before the latency is trusted.
 MIN_ANSWERS = 8
+#: CPU seconds per second of this process above which a window does not grow.
+BUSY = 0.8
+#: Share of the machine's CPU time in use above which a window does not grow.
+MACHINE_BUSY = 0.9
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU ticks of the whole machine so far (Linux ``/proc/stat``;
+    elsewhere (0, 0), which never counts as busy)."""
+    try:
+        with open("/proc/stat", "rb") as stat:
+            fields = [int(v) for v in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return 0.0, 0.0
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    total = sum(fields[:8])  # guest time is already counted in user time
+    return float(total - idle), float(total)
 
 
 class Window:
     """The in-flight limit of one engine; thread-safe ``asked``/``answered`` counters."""
 
-    def __init__(self, rate: float | None, floor: int, ceiling: int = MAX_IN_FLIGHT) -> None:
+    def __init__(self, rate: float | None, floor: int, ceiling: int = MAX_IN_FLIGHT,
+                 cpu: Callable[[], float] = time.process_time,
+                 machine: Callable[[], tuple[float, float]] = machine_cpu) -> None:
         self.rate = rate  # messages (segments) per second allowed; None: no limit known
         self.floor = max(1, floor)
         self.ceiling = max(self.floor, ceiling)
@@ -49,6 +75,10 @@ class Window:
         # after the one it was grown in (new threads, new claims and a latency to wait).
         self._trial: tuple[int, float, bool] | None = None
         self._hold_until = 0.0
+        self._cpu = cpu
+        self._cpu_since = 0.0
+        self._machine = machine
+        self._machine_since = (0.0, 0.0)
 
     def answered(self, seconds: float) -> None:
         """A sender got an answer ``seconds`` after its request left the bucket."""
@@ -59,7 +89,7 @@ class Window:
     def adjust(self, now: float) -> int:
         """The window size from what was seen since the last adjustment."""
         if self._since is None:
-            self._since = now
+            self._since, self._cpu_since, self._machine_since = now, self._cpu(), self._machine()
             return self.size
         elapsed = now - self._since
         if elapsed < ADJUST_EVERY or self.rate is None:
@@ -67,7 +97,11 @@ class Window:
         with self._lock:
             answers, seconds = self._answers, self._seconds
             self._answers, self._seconds = 0, 0.0
-        self._since = now
+        cpu, machine = self._cpu(), self._machine()
+        ticks = machine[1] - self._machine_since[1]
+        busy = (cpu - self._cpu_since) / elapsed >= BUSY or (
+            ticks > 0 and (machine[0] - self._machine_since[0]) / ticks >= MACHINE_BUSY)
+        self._since, self._cpu_since, self._machine_since = now, cpu, machine
         if self._trial is not None and not self._trial[2]:
             self._trial = (*self._trial[:2], True)
             return self.size
@@ -85,7 +119,7 @@ class Window:
                 self._hold_until = now + HOLD
                 return self.size
         if need > self.size:
-            if now >= self._hold_until and throughput < self.rate * 0.95:
+            if now >= self._hold_until and throughput < self.rate * 0.95 and not busy:
                 self._trial = (self.size, throughput, False)
                 self.size = need
         elif need < self.size:
