@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from civisms.errors import TextError
 from civisms.text import enforce, is_gsm, judge, segment, smart_encode
-from civisms.text.segments import GSM_ALL, GSM_EXTENSION
+from civisms.text.segments import GSM_ALL, GSM_EXTENSION, count
 
 DIGITS = "1234567890" * 40
 EXTENSION = "^{}\\[~]|€"
@@ -276,3 +276,10 @@ def test_policy_shortening_advice_makes_the_text_fit() -> None:
         count = int(reason.split("shorten the text by ")[1].split(" ")[0])
         assert judge(segment(text[:-count]), limit).within_policy
         assert not judge(segment(text[: -count + 1]), limit).within_policy
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from([*sorted(GSM_ALL), "é", "😀", "ç", "€", "^"]),
+               max_size=170))
+def test_the_quick_count_agrees_with_the_full_segmentation(text: str) -> None:
+    assert count(text) == segment(text).segments

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
-from datetime import datetime
 from typing import Any
 
 import MySQLdb
@@ -110,30 +109,32 @@ def connect(params: DbParams, *, database: bool = True, multi: bool = False) -> 
         raise translate(exc, params) from None
 
 
+#: Characters the server's escaping would change (mysql_real_escape_string), in either
+#: quoting mode: a string without any is its own literal between single quotes.
+_ESCAPED = re.compile("[\x00\n\r\\\\'\"\x1a]")
+
+
 def _values(conn: Any, rows: Sequence[Sequence[Any]]) -> str:
     """``(1, 'a', NULL), (...)``: SQL literals of ``rows``, escaped by ``conn``."""
-    quote = conn.string_literal
-    stamps: dict[datetime, str] = {}
-    out: list[str] = []
-    for row in rows:
-        parts: list[str] = []
-        for value in row:
-            kind = type(value)
-            if kind is int:
-                parts.append(str(value))
-            elif value is None:
-                parts.append("NULL")
-            elif kind is str:
-                parts.append(quote(value.encode("utf-8")).decode("utf-8"))
-            elif kind is datetime:
-                stamp = stamps.get(value)
-                if stamp is None:
-                    stamp = stamps[value] = conn.literal(value).decode("utf-8")
-                parts.append(stamp)
-            else:  # bool, Decimal, date, bytes...: MySQLdb's own conversions
-                parts.append(conn.literal(value).decode("utf-8"))
-        out.append("(" + ", ".join(parts) + ")")
-    return ", ".join(out)
+    cache: dict[tuple[type, Any], str] = {}  # a batch repeats its timestamp, its texts' sources...
+
+    def literal(value: Any) -> str:
+        key = (type(value), value)  # True == 1 == Decimal(1): keep their literals apart
+        found = cache.get(key)
+        if found is None:
+            if type(value) is str:
+                found = ("'" + value + "'" if _ESCAPED.search(value) is None else
+                         conn.string_literal(value.encode("utf-8")).decode("utf-8"))
+            else:  # datetime, bool, Decimal, date, bytes...: MySQLdb's own conversions
+                found = conn.literal(value).decode("utf-8")
+            if len(cache) < 4096:
+                cache[key] = found
+        return found
+
+    return ", ".join([
+        "(" + ", ".join([str(v) if type(v) is int else "NULL" if v is None else literal(v)
+                         for v in row]) + ")"
+        for row in rows])
 
 
 class Database:

@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from civisms.civicrm.db import DbCiviCRM
-from civisms.civicrm.queries import placeholders, query
+from civisms.civicrm.queries import integers, placeholders, query
 from civisms.sql import sql_path
 
 _SQL = sql_path("job_queries.sql")
@@ -320,12 +320,11 @@ class JobStore:
                 "job_id": job["id"], "after": after, "size": size})]
             if not ids:
                 return [], after
-            marks = placeholders(len(ids))
-            locked = [r["id"] for r in self.db.rows(sql("claim_lock").format(ids=marks), ids)]
+            locked = [r["id"] for r in self.db.rows(
+                sql("claim_lock").format(ids=integers(ids)))]
             if locked:
-                marks = placeholders(len(locked))
                 done = {r["id"] for r in self.db.rows(
-                    sql("already_settled").format(ids=marks), locked * 3)}
+                    sql("already_settled").format(ids=integers(locked)))}
                 locked = [i for i in locked if i not in done]
             if locked:
                 self._insert_many("insert_claims", [
@@ -333,7 +332,7 @@ class JobStore:
                     for i in locked])
         if not locked:
             return [], ids[-1]  # all of this window is another worker's: look further on
-        rows = self.db.rows(sql("claimed_rows").format(ids=placeholders(len(locked))), locked)
+        rows = self.db.rows(sql("claimed_rows").format(ids=integers(locked)))
         claimed = [
             Claimed(r["id"], r["contact_id"], r["phone"],
                     bool(r["is_opt_out"]) and bool(r["do_not_sms"]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -34,6 +35,12 @@ def placeholders(count: int, width: int = 1) -> str:
         return ", ".join(["%s"] * count)
     row = "(" + ", ".join(["%s"] * width) + ")"
     return ", ".join([row] * count)
+
+
+def integers(values: Sequence[int]) -> str:
+    """``1, 2, 3``: integers written into the SQL for an ``IN (...)``. ``int()`` guards
+    the text; MySQLdb quoting each of thousands of ids costs more than the query."""
+    return ", ".join([str(int(v)) for v in values])
 
 
 def column_list(columns: list[str], alias: str = "c") -> str:

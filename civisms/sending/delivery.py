@@ -29,7 +29,8 @@ from civisms.numbers import NumberNormalizer
 from civisms.providers.base import OutboundMessage, Provider, SendResult
 from civisms.sending.engine import CHECK_EVERY, ENGINE_POLICY, Engine, Options, Tally, Work
 from civisms.sending.throttle import TokenBucket
-from civisms.text import ContactRenderer, Template, segment
+from civisms.text import ContactRenderer, Template
+from civisms.text.segments import count as segment_count
 
 log = logging.getLogger("civisms.jobs")
 
@@ -65,7 +66,7 @@ class Renderer:
         """Segments of a text (cached: most messages of a mailing share a length class)."""
         count = self._segments.get(text)
         if count is None:
-            count = segment(text).segments
+            count = segment_count(text)
             if len(self._segments) < 10000:
                 self._segments[text] = count
         return count

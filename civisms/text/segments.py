@@ -168,6 +168,15 @@ def segment(
     return seg if cut == "grapheme" else replace(seg, cut=cut)
 
 
+def count(text: str) -> int:
+    """``segment(text).segments``, without building the report for the usual message: one
+    GSM-7 segment (the mass-sending path counts every personalised text)."""
+    if text and len(text) <= SINGLE_GSM and _NON_GSM.search(text) is None and \
+            len(text) + len(_EXTENSION.findall(text)) <= SINGLE_GSM:
+        return 1
+    return segment(text).segments
+
+
 def _udh(segments: int, reference_bits: int) -> int:
     if segments == 1:
         return 0
