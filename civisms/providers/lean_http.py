@@ -19,13 +19,13 @@ import threading
 from collections.abc import Mapping
 from contextlib import suppress
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from civisms.errors import FatalProviderError, ProviderError, TransientError
 from civisms.providers import deadline
 from civisms.providers.bounded import TooLarge, too_large_error
 from civisms.providers.http import CONNECT_TIMEOUT, HttpResponse, basic_auth, scrub
-from civisms.providers.wire import Reader, WireError, request_head
+from civisms.providers.wire import Reader, WireError, form_encode, request_head
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -112,13 +112,13 @@ class LeanHttpClient:
         target = parts.path or "/"
         query = parts.query
         if params:
-            query = (query + "&" if query else "") + urlencode(params)
+            query = (query + "&" if query else "") + form_encode(params)
         if query:
             target += "?" + query
         sent = dict(headers or {})
         body = b""
         if data is not None:
-            body = urlencode(data).encode()
+            body = form_encode(data).encode("ascii")
             sent.setdefault("Content-Type", "application/x-www-form-urlencoded")
         elif json is not None:
             body = jsonlib.dumps(json).encode()

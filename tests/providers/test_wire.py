@@ -5,11 +5,14 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
+from urllib.parse import urlencode
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from civisms.providers.bounded import TooLarge
-from civisms.providers.wire import Reader, WireError, request_head
+from civisms.providers.wire import Reader, WireError, form_encode, request_head
 
 
 @pytest.fixture
@@ -124,3 +127,9 @@ def test_what_is_not_http_1_1_is_an_error_not_a_guess(pair, raw: bytes) -> None:
 def test_a_connection_closed_mid_answer_is_an_error(pair) -> None:
     with pytest.raises(WireError, match="closed before the answer ended"):
         answer(pair, b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort", then_close=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(max_size=12), st.text(max_size=200), max_size=6))
+def test_form_encoding_is_urlencode_byte_for_byte(fields: dict[str, str]) -> None:
+    assert form_encode(fields) == urlencode(fields)
