@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-
-from conftest import SiteDb
+from typing import TYPE_CHECKING
 
 from civisms.civicrm.dbconn import Database
+
+if TYPE_CHECKING:
+    from conftest import SiteDb
 
 HOSTILE = ["O'Brien", 'say "hi"', "back\\slash", "100% {rows} {0} %s %(x)s", "é ß 😀 日本",
            "line\nbreak\r\ttab", "\x00nul", "'); DROP TABLE civicrm_contact; --", ""]
