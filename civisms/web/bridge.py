@@ -17,7 +17,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.requests import Request
@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 #: A message from CiviCRM is a few hundred bytes.
 MAX_BODY = 64 * 1024
+M = TypeVar("M", bound=BaseModel)
 _journals = threading.local()
 
 
@@ -122,10 +123,10 @@ def _errors(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapped
 
 
-@_errors
-async def post_message(request: Request) -> Response:
-    """Accept one message from CiviCRM: 202 ``{"id", "segments", "status", "via"}``."""
-    service: Service = request.app.state.service
+async def _checked(request: Request, model: type[M]) -> tuple[str, M] | Response:
+    """The bearer token and the body as ``model``, or the answer refusing them (401 with
+    no token, 4xx for a body that is not that JSON); the token itself is checked later,
+    against the provider rows, in a worker thread."""
     token = _token(request)
     if token is None:
         return _problem(401, "missing bearer token (the civisms SMS provider row's password)")
@@ -133,9 +134,19 @@ async def post_message(request: Request) -> Response:
     if refused is not None:
         return refused
     try:
-        message = MessageIn.model_validate(data)
+        return token, model.model_validate(data)
     except ValidationError as exc:
         return _invalid(exc)
+
+
+@_errors
+async def post_message(request: Request) -> Response:
+    """Accept one message from CiviCRM: 202 ``{"id", "segments", "status", "via"}``."""
+    service: Service = request.app.state.service
+    checked = await _checked(request, MessageIn)
+    if isinstance(checked, Response):
+        return checked
+    token, message = checked
 
     def work() -> Response:
         civicrm = service.civicrm()
@@ -155,16 +166,10 @@ async def post_message(request: Request) -> Response:
 async def post_jobs_run(request: Request) -> Response:
     """Run the job engine once for the due mass SMS; 200 with its summary."""
     service: Service = request.app.state.service
-    token = _token(request)
-    if token is None:
-        return _problem(401, "missing bearer token (the civisms SMS provider row's password)")
-    data, refused = await _body(request)
-    if refused is not None:
-        return refused
-    try:
-        JobsRunIn.model_validate(data)
-    except ValidationError as exc:
-        return _invalid(exc)
+    checked = await _checked(request, JobsRunIn)
+    if isinstance(checked, Response):
+        return checked
+    token, _ = checked
 
     def work() -> Response:
         rows = service.civicrm().sms_providers(include_inactive=True)
