@@ -62,3 +62,20 @@ def test_the_mass_sending_path_starts_without_requests_or_urllib3() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_overlapping_engines_put_the_garbage_collector_back_as_it_was() -> None:
+    # The service runs engines in threads: the last one to finish restores the settings.
+    import gc
+
+    from civisms.sending.engine import GC_YOUNG, _sending_gc
+
+    before = gc.get_threshold()
+    first, second = _sending_gc(), _sending_gc()
+    first.__enter__()
+    second.__enter__()
+    assert gc.get_threshold()[0] == max(before[0], GC_YOUNG) and gc.get_freeze_count() > 0
+    first.__exit__(None, None, None)
+    assert gc.get_threshold()[0] == max(before[0], GC_YOUNG)  # the second still runs
+    second.__exit__(None, None, None)
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0

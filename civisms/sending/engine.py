@@ -138,23 +138,36 @@ class _Timed:
         return waited
 
 
+_GC_LOCK = threading.Lock()
+_gc_users = 0  # engines running in this process (the service runs them in threads)
+_gc_saved: tuple[int, int, int] = (700, 10, 10)
+
+
 @contextmanager
 def _sending_gc() -> Iterator[None]:
     """Garbage collection suited to the send loop, then as it was.
 
     Each message allocates a few dozen short-lived tuples and dicts, none in a cycle: at
     Python's default threshold the collector ran every few messages, and its full passes
-    walked every object the imports made. Those are frozen (never examined) for the run
-    and the young generation is collected every ``GC_YOUNG`` allocations.
+    walked every object the imports made. Those are frozen (never examined) while any
+    engine of the process runs, and the young generation is collected every ``GC_YOUNG``
+    allocations; the last engine to finish puts the settings back.
     """
-    threshold = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(max(threshold[0], GC_YOUNG), *threshold[1:])
+    global _gc_users, _gc_saved
+    with _GC_LOCK:
+        if _gc_users == 0:
+            _gc_saved = gc.get_threshold()
+            gc.freeze()
+            gc.set_threshold(max(_gc_saved[0], GC_YOUNG), *_gc_saved[1:])
+        _gc_users += 1
     try:
         yield
     finally:
-        gc.set_threshold(*threshold)
-        gc.unfreeze()
+        with _GC_LOCK:
+            _gc_users -= 1
+            if _gc_users == 0:
+                gc.set_threshold(*_gc_saved)
+                gc.unfreeze()
 
 
 class Engine:
