@@ -27,8 +27,8 @@ from civisms.civicrm.api4_client import Api4Client
 from civisms.cli import main
 from civisms.errors import CiviCRMError, ProviderError
 from civisms.providers.bounded import TooLarge, inflate_capped
-from civisms.providers.http import HttpClient
 from civisms.providers.lean_http import LeanHttpClient
+from civisms.providers.pooled import HttpClient
 
 if TYPE_CHECKING:
     from conftest import SiteDb

@@ -17,7 +17,7 @@ from civisms.civicrm.dbconn import translate
 from civisms.cli import main
 from civisms.config import DbParams, mask_url
 from civisms.providers.base import DeliveryStatus, SendResult
-from civisms.providers.http import HttpClient
+from civisms.providers.pooled import HttpClient
 from civisms.redact import scrub
 
 if TYPE_CHECKING:

@@ -3,7 +3,7 @@
 ``requests`` costs about 0.75 ms of CPU per call, urllib3 about 0.25 ms and
 ``http.client`` about 0.065 ms; this client, framing requests and reading answers itself
 (``wire``), about 0.025 ms (PROVIDERS §5, docs/jobs.md "CPU per message"). ``LeanHttpClient``
-has the interface of ``civisms.providers.http.HttpClient`` (``request`` → ``HttpResponse``,
+has the interface of ``civisms.providers.pooled.HttpClient`` (``request`` → ``HttpResponse``,
 errors as civisms ``ProviderError``s with the same codes); ``transport.http_client`` hands
 it to an adapter whose row says ``civisms_http=lean`` (the default of ``civisms jobs run``;
 ``http.client``, its earlier name, still means it).

@@ -10,8 +10,8 @@ host (default 32; a sender with more messages in flight wants as many).
 from __future__ import annotations
 
 from civisms.providers.base import ProviderConfig, parse_float
-from civisms.providers.http import HttpClient
 from civisms.providers.lean_http import LeanHttpClient
+from civisms.providers.pooled import HttpClient
 
 DEFAULT_POOL = 32
 

@@ -1,7 +1,7 @@
 """urllib3 and requests connections whose socket joins the current request's deadline
 (``deadline``), and streamed urllib3 reads within ``bounded``'s cap.
 
-Only ``HttpClient`` (``http``) and the API v4 client import this module: the mass-sending
+Only ``HttpClient`` (``pooled``) and the API v4 client import this module: the mass-sending
 hot path (``lean_http``) starts without urllib3 and requests (about 35 ms of start-up).
 """
 

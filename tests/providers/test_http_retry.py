@@ -21,7 +21,6 @@ from civisms.errors import (
 )
 from civisms.providers.base import DeliveryStatus, OutboundMessage, SendResult
 from civisms.providers.http import (
-    HttpClient,
     HttpResponse,
     RetryPolicy,
     parse_retry_after,
@@ -30,6 +29,7 @@ from civisms.providers.http import (
 )
 from civisms.providers.kannel import KannelProvider
 from civisms.providers.local import LocalProvider
+from civisms.providers.pooled import HttpClient
 
 URL = "https://gw.example/send"
 
