@@ -11,11 +11,11 @@ every ``ADJUST_EVERY`` seconds ``Window.adjust`` turns what they saw into a wind
   the throughput did not rise with it, the bottleneck is
   elsewhere (this host's CPU, the database) and the window goes back and holds for
   ``HOLD`` seconds, so extra threads never cost CPU for nothing;
-* a window grows only while there is CPU to spare: with this process at ``BUSY`` of a
-  core (the GIL lets Python use about one) or the machine's CPUs at ``MACHINE_BUSY``
-  (other workers, the database on the same host), answers come late because the senders
-  queue for the CPU, not because the gateway is slow, and more threads would only add
-  to the queue;
+* a window grows only while this process has CPU to spare: at ``BUSY`` of a core (the
+  GIL lets Python use about one), answers come late because the senders queue for the
+  CPU, not because the gateway is slow, and more threads would only add to the queue;
+  with the machine's CPUs at ``MACHINE_BUSY`` (other workers, the database on the same
+  host) it grows by doubling, each step judged like any other;
 * the rate itself is never exceeded: every request still passes the token bucket.
 """
 
@@ -40,7 +40,7 @@ HOLD = 10.0
 MIN_ANSWERS = 8
 #: CPU seconds per second of this process above which a window does not grow.
 BUSY = 0.8
-#: Share of the machine's CPU time in use above which a window does not grow.
+#: Share of the machine's CPU time in use above which a window grows by doubling only.
 MACHINE_BUSY = 0.9
 
 
@@ -99,8 +99,8 @@ class Window:
             self._answers, self._seconds = 0, 0.0
         cpu, machine = self._cpu(), self._machine()
         ticks = machine[1] - self._machine_since[1]
-        busy = (cpu - self._cpu_since) / elapsed >= BUSY or (
-            ticks > 0 and (machine[0] - self._machine_since[0]) / ticks >= MACHINE_BUSY)
+        busy = (cpu - self._cpu_since) / elapsed >= BUSY
+        crowded = ticks > 0 and (machine[0] - self._machine_since[0]) / ticks >= MACHINE_BUSY
         self._since, self._cpu_since, self._machine_since = now, cpu, machine
         if self._trial is not None and not self._trial[2]:
             self._trial = (*self._trial[:2], True)
@@ -121,7 +121,10 @@ class Window:
         if need > self.size:
             if now >= self._hold_until and throughput < self.rate * 0.95 and not busy:
                 self._trial = (self.size, throughput, False)
-                self.size = need
+                # On a crowded machine a slow gateway still wants more in flight (waiting
+                # threads cost nothing), but a fast one is short of CPU: grow by doubling,
+                # each step judged, rather than to the whole estimate at once.
+                self.size = min(need, 2 * self.size) if crowded else need
         elif need < self.size:
             self.size = need  # the gateway got faster: fewer threads busy for the same rate
         return self.size
