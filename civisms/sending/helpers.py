@@ -1,11 +1,13 @@
 """Helper processes: more senders on the same child job, without a lock of their own.
 
 The process holding CiviCRM's ``data.mailing.job.{id}`` lock starts helpers with
-``python -m civisms.sending.helpers`` and hands them their task on stdin (JSON: the
-database URL never appears on a command line). Each helper claims rows of that child with
-its own connection and reports its tally as one JSON line on stdout. A helper asks the
-kernel to kill it when its parent dies (``PR_SET_PDEATHSIG``): whoever takes the lock
-next may then treat every 'sending' row as abandoned.
+``python -m civisms.sending.helpers`` before it builds the child's queue, so that their
+imports overlap that work, then hands them their task on stdin (JSON: the database URL
+never appears on a command line), or dismisses them with an empty one. Each helper
+claims rows of that child with its own connection and reports its tally as one JSON line
+on stdout. A helper asks the kernel to kill it when its parent dies
+(``PR_SET_PDEATHSIG``): whoever takes the lock next may then treat every 'sending' row as
+abandoned.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import signal
 import subprocess
 import sys
 import threading
+from contextlib import suppress
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -27,32 +30,58 @@ if TYPE_CHECKING:
     from civisms.sending.jobs import RunConfig
 
 _PR_SET_PDEATHSIG = 1
+#: The parent's pid, in the helper's environment (the task comes later, on stdin).
+_PARENT = "CIVISMS_HELPER_PARENT"
 
 
-def start(settings: Settings, config: RunConfig, job_id: int, count: int,
-          limit: int) -> list[subprocess.Popen[str]]:
-    """Start ``count`` helpers on a child job; each gets ``limit`` messages (0 = no limit)."""
-    if count <= 0:
-        return []
+def spawn(count: int) -> list[subprocess.Popen[str]]:
+    """Start ``count`` helper processes; they import civisms, then wait for ``hand``.
+
+    Started before the child's queue is built, so that their start-up (about 0.25 s of
+    imports) overlaps it instead of delaying the sending.
+    """
+    env = {**os.environ, _PARENT: str(os.getpid())}
+    return [subprocess.Popen([sys.executable, "-m", "civisms.sending.helpers"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+            for _ in range(max(0, count))]
+
+
+def hand(procs: list[subprocess.Popen[str]], settings: Settings, config: RunConfig,
+         job_id: int, limit: int) -> None:
+    """Give each spawned helper its task: the child job, ``limit`` messages (0 = none)."""
     task = {
         "settings": {k: (v.get_secret_value() if hasattr(v, "get_secret_value") else
                          str(v) if k == "outbox" else v)
                      for k, v in settings.model_dump().items() if v is not None},
-        "job_id": job_id, "limit": limit, "parent": os.getpid(),
+        "job_id": job_id, "limit": limit,
         "workers": config.workers, "concurrency": config.concurrency, "batch": config.batch,
         "mps": config.mps, "http": config.http,
         "quiet": [str(config.quiet.start), str(config.quiet.end), config.quiet.tz]
         if config.quiet else None,
     }
-    procs = []
-    for _ in range(count):
-        proc = subprocess.Popen([sys.executable, "-m", "civisms.sending.helpers"],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    text = json.dumps(task)
+    for proc in procs:
         assert proc.stdin is not None
-        proc.stdin.write(json.dumps(task))
-        proc.stdin.close()
-        procs.append(proc)
-    return procs
+        try:
+            proc.stdin.write(text)
+            proc.stdin.close()
+        except OSError:  # it died meanwhile: join() reports it
+            pass
+
+
+def dismiss(procs: list[subprocess.Popen[str]]) -> None:
+    """Send spawned helpers home without a task (nothing to deliver after all)."""
+    for proc in procs:
+        if proc.stdin is not None and not proc.stdin.closed:
+            with suppress(OSError):
+                proc.stdin.close()  # an empty task: the helper exits at once
+        if proc.stdout is not None:
+            proc.stdout.close()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def stop(procs: list[subprocess.Popen[str]]) -> None:
@@ -93,12 +122,12 @@ def _die_with_parent(parent: int) -> None:
 
 
 def main() -> None:
-    """Run one helper: read the task, deliver, print the tally."""
-    task: dict[str, Any] = json.loads(sys.stdin.read())
-    _die_with_parent(task["parent"])
+    """Run one helper: import, read the task, deliver, print the tally."""
+    _die_with_parent(int(os.environ.get(_PARENT, "0")) or os.getppid())
     stop_event = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop_event.set())
+    # Imported before the task arrives: the parent is building the queue meanwhile.
     from civisms.civicrm.db import DbCiviCRM
     from civisms.civicrm.jobstore import JobStore
     from civisms.config import Settings
@@ -106,6 +135,10 @@ def main() -> None:
     from civisms.sending.jobs import RunConfig, bucket_for, tuned_provider, worker_name
     from civisms.sending.quiet import QuietHours
 
+    text = sys.stdin.read()
+    if not text:  # dismissed: the parent found nothing for helpers to do
+        return
+    task: dict[str, Any] = json.loads(text)
     settings = Settings(**task["settings"])
     quiet = None
     if task["quiet"]:

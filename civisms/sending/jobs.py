@@ -26,7 +26,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from civisms.bridge import gateway_row
 from civisms.civicrm.db import DbCiviCRM
@@ -41,6 +41,9 @@ from civisms.sending.mailing_policy import pause_reason
 from civisms.sending.quiet import QuietHours
 from civisms.sending.throttle import TokenBucket
 from civisms.sending.window import MAX_IN_FLIGHT
+
+if TYPE_CHECKING:
+    import subprocess
 
 log = logging.getLogger("civisms.jobs")
 
@@ -227,39 +230,60 @@ class Runner:
             job = store.job(job_id)
             if job is None or job["status"] not in ("Scheduled", "Running"):
                 return
-            queued = store.start_child(job, _now())
-            if queued:
-                log.info("event=queued job=%s mailing=%s rows=%s", job_id, job["mailing_id"],
-                         queued)
-            job = store.job(job_id) or job
-            stale = store.mark_stale(job_id)
-            if stale:
-                log.warning("event=unknown job=%s rows=%s reason=worker died while sending",
-                            job_id, stale)
-            tally = self._deliver(job, mailer)
+            workers = self._workers(job)
+            spawned = helpers.spawn(workers - 1)
+            try:
+                queued = store.start_child(job, _now())
+                if queued:
+                    log.info("event=queued job=%s mailing=%s rows=%s", job_id,
+                             job["mailing_id"], queued)
+                job = store.job(job_id) or job
+                stale = store.mark_stale(job_id)
+                if stale:
+                    log.warning("event=unknown job=%s rows=%s reason=worker died while "
+                                "sending", job_id, stale)
+            except BaseException:
+                helpers.dismiss(spawned)
+                raise
+            tally = self._deliver(job, mailer, workers, spawned)
             if tally.stopped is None and store.open_counts(job_id) == (0, 0):
                 store.complete_job(job_id, _now())
         finally:
             store.release(name)
 
-    def _deliver(self, job: dict[str, Any], mailer: MailerSettings) -> Tally:
-        store = self.store
-        mailing = store.mailing(job["mailing_id"])
-        if mailing is None:
-            return Tally()
-        reason = pause_reason(mailing["body_text"] or "")
-        if reason:  # made in CiviCRM with tokens no one can render: never sent as typed
-            return self._pause(mailing["id"], reason)
-        workers = max(1, self.config.workers)
+    def _workers(self, job: dict[str, Any]) -> int:
+        """Processes for a child job: one for a small one, ``--workers`` otherwise."""
         if int(job.get("job_limit") or 0) < self.config.helper_min_rows:
-            workers = 1
+            return 1
+        return max(1, self.config.workers)
+
+    def _deliver(self, job: dict[str, Any], mailer: MailerSettings, workers: int | None = None,
+                 spawned: list[subprocess.Popen[str]] | None = None) -> Tally:
+        """Deliver a child job with ``workers`` processes: this one and the ``spawned``
+        helpers (spawned here when not given)."""
+        store = self.store
+        if workers is None or spawned is None:
+            workers = self._workers(job)
+            spawned = helpers.spawn(workers - 1)
         try:
-            provider = self._provider(mailing["sms_provider_id"], workers)
-        except CivismsError as exc:
-            return self._pause(mailing["id"], f"SMS provider unusable: {exc}")
-        options = self._options(workers)
-        spawned = helpers.start(self.settings, self.config, job["id"], workers - 1,
-                                options.limit)
+            mailing = store.mailing(job["mailing_id"])
+            if mailing is None:
+                helpers.dismiss(spawned)
+                return Tally()
+            reason = pause_reason(mailing["body_text"] or "")
+            if reason:  # made in CiviCRM with tokens no one can render: never sent as typed
+                helpers.dismiss(spawned)
+                return self._pause(mailing["id"], reason)
+            try:
+                provider = self._provider(mailing["sms_provider_id"], workers)
+            except CivismsError as exc:
+                helpers.dismiss(spawned)
+                return self._pause(mailing["id"], f"SMS provider unusable: {exc}")
+            options = self._options(workers)
+        except BaseException:
+            helpers.dismiss(spawned)
+            raise
+        helpers.hand(spawned, self.settings, self.config, job["id"], options.limit)
         delivery = Delivery(store, job, mailing, mailer, provider,
                             bucket_for(provider, self.config, mailer, workers), options)
         delivery.max_segments = (store.segment_override(mailing["id"])
