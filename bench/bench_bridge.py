@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from real_civicrm import RealSite
+from real_civicrm import RealSite, site_from_env
 from real_civisms import (
     Running,
     civisms_on,
@@ -50,12 +50,7 @@ echo json_encode(['seconds' => microtime(TRUE) - $started, 'values' => $result['
 def load_site(path: str | None) -> RealSite:
     if not path:
         sys.exit("bench_bridge: give --site-env or set CIVISMS_REAL_SITE (a real site's site.env)")
-    env = {}
-    for line in Path(path).read_text().splitlines():
-        if line.strip() and not line.startswith("#") and "=" in line:
-            key, value = line.split("=", 1)
-            env[key.strip()] = value.strip()
-    return RealSite(env)
+    return site_from_env(path)
 
 
 def run_one(running: Running, label: str, action: str, group: int, tag: str,

@@ -131,6 +131,11 @@ def real_site() -> RealSite:
         pytest.skip("CIVISMS_REAL_SITE is unset (the path of a real CiviCRM site's site.env)")
     if shutil.which("php") is None:
         pytest.skip("php is not installed")
+    return site_from_env(path)
+
+
+def site_from_env(path: str) -> RealSite:
+    """The site a ``site.env`` file (``KEY=value`` lines) describes."""
     env = {}
     for line in Path(path).read_text().splitlines():
         if line.strip() and not line.startswith("#") and "=" in line:

@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from click.testing import CliRunner, Result
+from cli_on_site import cli_on
+from click.testing import Result
 from fake_gateway import fake_twilio, refuse
 from mailing_factory import schedule_mailing, use_gateway
-
-from civisms.cli import main
 
 if TYPE_CHECKING:
     from conftest import SiteDb
@@ -27,16 +26,7 @@ if TYPE_CHECKING:
 
 @pytest.fixture
 def run(site: SiteDb, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
-    for name in ("CIVISMS_CONFIG", "CIVISMS_DEFAULT_REGION", "CIVISMS_QUIET_HOURS"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CIVISMS_BACKEND", "db")
-    monkeypatch.setenv("CIVISMS_DB_URL", site.url)
-    monkeypatch.setenv("CIVISMS_OUTBOX", str(tmp_path / "outbox.jsonl"))
-
-    def invoke(*args: str) -> Result:
-        return CliRunner().invoke(main, list(args))
-
-    return invoke
+    return cli_on(site, monkeypatch, tmp_path)
 
 
 def _url_with(site: SiteDb, **parts: Any) -> str:

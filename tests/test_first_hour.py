@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from cli_on_site import cli_on
 from click.testing import CliRunner, Result
 
 from civisms.cli import main
@@ -24,16 +25,7 @@ if TYPE_CHECKING:
 
 @pytest.fixture
 def run(site: SiteDb, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
-    for name in ("CIVISMS_CONFIG", "CIVISMS_DEFAULT_REGION", "CIVISMS_QUIET_HOURS"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CIVISMS_BACKEND", "db")
-    monkeypatch.setenv("CIVISMS_DB_URL", site.url)
-    monkeypatch.setenv("CIVISMS_OUTBOX", str(tmp_path / "outbox.jsonl"))
-
-    def invoke(*args: str, stdin: str | None = None) -> Result:
-        return CliRunner().invoke(main, list(args), input=stdin)
-
-    return invoke
+    return cli_on(site, monkeypatch, tmp_path)
 
 
 def _json(result: Result) -> Any:

@@ -12,7 +12,7 @@ from civisms.civicrm.base import BASE_CONTACT_FIELDS, RECORD_TYPES, CiviCRM
 from civisms.civicrm.changelog import log_activities
 from civisms.civicrm.dbconn import Database
 from civisms.civicrm.params import parse_api_params
-from civisms.civicrm.queries import column_list, placeholders, query
+from civisms.civicrm.queries import column_list, query
 from civisms.civicrm.webhooks_db import DbWebhooks
 from civisms.config import DbParams, Settings
 from civisms.errors import CiviCRMNotFound, InputError
@@ -287,17 +287,7 @@ class DbCiviCRM(DbWebhooks, CiviCRM):
 
     def _insert_activities(self, activities: Sequence[Activity]) -> list[int]:
         """``create_activities`` inside a transaction the caller holds."""
-        rows = [self._activity_row(a) for a in activities]
-        ids: list[int] = []
-        if self._ids_are_consecutive():
-            for start in range(0, len(rows), CHUNK):
-                part = rows[start : start + CHUNK]
-                sql = query("insert_activities").format(rows=placeholders(len(part), 12))
-                first = self.db.execute(sql, [v for row in part for v in row])
-                ids.extend(range(first, first + len(part)))
-        else:
-            sql = query("insert_activities").format(rows=placeholders(1, 12))
-            ids.extend(self.db.execute(sql, row) for row in rows)
+        ids = self.insert_activity_rows([self._activity_row(a) for a in activities])
         links: list[tuple[int, int, int]] = []
         source = self.option_value("activity_contacts", RECORD_TYPES["source"])
         target = self.option_value("activity_contacts", RECORD_TYPES["target"])
@@ -309,6 +299,21 @@ class DbCiviCRM(DbWebhooks, CiviCRM):
                                  for i, a in zip(ids, activities, strict=True)], _now())
         return ids
 
+    def insert_activity_rows(self, rows: Sequence[tuple[Any, ...]]) -> list[int]:
+        """Insert ``insert_activities`` rows (queries.sql lists the 12 columns) in the
+        caller's transaction; their ids, in order. Multi-row statements when the server
+        hands out consecutive ids (``innodb_autoinc_lock_mode`` 0 or 1), one row each
+        otherwise (mode 2 may scatter a statement's ids)."""
+        template = query("insert_activities")
+        if not self._ids_are_consecutive():
+            return [self.db.insert_rows(template, [row]) for row in rows]
+        ids: list[int] = []
+        for start in range(0, len(rows), CHUNK):
+            part = rows[start : start + CHUNK]
+            first = self.db.insert_rows(template, part)
+            ids.extend(range(first, first + len(part)))
+        return ids
+
     def add_activity_targets(self, activity_id: int, contact_ids: Sequence[int]) -> None:
         target = self.option_value("activity_contacts", RECORD_TYPES["target"])
         with self.db.transaction():
@@ -316,10 +321,8 @@ class DbCiviCRM(DbWebhooks, CiviCRM):
 
     def _insert_links(self, links: list[tuple[int, int, int]]) -> None:
         for start in range(0, len(links), CHUNK):
-            part = links[start : start + CHUNK]
-            sql = query("insert_activity_contacts_checked").format(
-                rows=placeholders(len(part), 3))
-            self.db.execute(sql, [v for link in part for v in link])
+            self.db.insert_rows(query("insert_activity_contacts_checked"),
+                                links[start : start + CHUNK])
 
     def _activity_row(self, a: Activity) -> tuple[Any, ...]:
         priority = self.option_values("priority").get("Normal")

@@ -42,9 +42,6 @@ class Recorder:
         self.role_source = civicrm.option_value("activity_contacts", RECORD_TYPES["source"])
         self.role_target = civicrm.option_value("activity_contacts", RECORD_TYPES["target"])
         self.mass_id: int | None = None
-        mode = self.db.rows(query("autoinc_lock_mode"))[0]["mode"]
-        # With innodb_autoinc_lock_mode 2 a multi-row INSERT may get scattered ids.
-        self.consecutive = int(mode) in (0, 1)
 
     def write(self, outcomes: Sequence[Settle], now: datetime) -> None:
         """Record a batch of outcomes; all rows commit together or none does."""
@@ -91,15 +88,7 @@ class Recorder:
                                  for activity_id, o in zip(ids, handed, strict=True)], now)
 
     def _activities(self, rows: list[tuple[Any, ...]]) -> list[int]:
-        ids: list[int] = []
-        template = query("insert_activities")
-        if not self.consecutive:
-            return [self.db.insert_rows(template, [row]) for row in rows]
-        for start in range(0, len(rows), 1000):
-            part = rows[start : start + 1000]
-            first = self.db.insert_rows(template, part)
-            ids.extend(range(first, first + len(part)))
-        return ids
+        return self.store.civicrm.insert_activity_rows(rows)
 
     def _links(self, links: list[tuple[int, int, int]]) -> None:
         for start in range(0, len(links), 1000):

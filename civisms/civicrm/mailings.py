@@ -201,8 +201,8 @@ class DbMailings:
     def _write_groups(self, mailing_id: int, groups: MailingGroups) -> None:
         rows = groups.rows()
         if rows:
-            sql = q("insert_mailing_groups").format(rows=placeholders(len(rows), 4))
-            self.db.rowcount(sql, [v for row in rows for v in (mailing_id, *row)])
+            self.db.insert_rows(q("insert_mailing_groups"),
+                                [(mailing_id, *row) for row in rows])
 
     # -- reading -------------------------------------------------------------------------
 
