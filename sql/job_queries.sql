@@ -6,6 +6,9 @@
 -- name: create_queue_state
 -- civisms' own table: the state CiviCRM's tables have no room for (ARCHITECTURE 9).
 -- No row = pending; 'sending' is written before the gateway is called.
+-- The secondary keys leave out `state`: every row changes state once (sending -> its
+-- outcome), and a key holding it would be rewritten in each index at every settle
+-- (docs/jobs.md "CPU per message"). What filters on state reads one job's or mailing's rows.
 CREATE TABLE IF NOT EXISTS civisms_queue_state (
   event_queue_id INT UNSIGNED NOT NULL PRIMARY KEY,
   mailing_id INT UNSIGNED NOT NULL,
@@ -15,9 +18,23 @@ CREATE TABLE IF NOT EXISTS civisms_queue_state (
   claimed_at TIMESTAMP NULL DEFAULT NULL,
   provider_message_id VARCHAR(255) NULL,
   error VARCHAR(512) NULL,
-  KEY civisms_queue_state_job (job_id, state),
-  KEY civisms_queue_state_mailing (mailing_id, state)
+  KEY civisms_queue_state_job (job_id),
+  KEY civisms_queue_state_mailing (mailing_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci
+
+-- name: queue_state_keys_with_state
+-- civisms_queue_state tables made before December 2026 held `state` in their secondary keys.
+SELECT COUNT(*) AS n FROM information_schema.statistics
+WHERE table_schema = DATABASE() AND table_name = 'civisms_queue_state'
+  AND index_name IN ('civisms_queue_state_job', 'civisms_queue_state_mailing')
+  AND column_name = 'state'
+
+-- name: queue_state_keys_without_state
+-- In place, with writes going on; run once, by the first job run after an upgrade.
+ALTER TABLE civisms_queue_state
+  DROP INDEX civisms_queue_state_job, ADD INDEX civisms_queue_state_job (job_id),
+  DROP INDEX civisms_queue_state_mailing, ADD INDEX civisms_queue_state_mailing (mailing_id),
+  ALGORITHM = INPLACE, LOCK = NONE
 
 -- name: create_mailing_pause
 -- Why civisms paused a mailing (gateway refused the credentials, no credit ...).
@@ -164,22 +181,23 @@ SELECT q.id FROM civicrm_mailing_event_queue q WHERE q.id IN ({ids})
 ORDER BY q.id
 FOR UPDATE SKIP LOCKED
 
--- name: already_settled
--- Re-read after taking the row locks: what another worker settled in the meantime.
-SELECT s.event_queue_id AS id FROM civisms_queue_state s WHERE s.event_queue_id IN ({ids})
-UNION SELECT d.event_queue_id FROM civicrm_mailing_event_delivered d
-      WHERE d.event_queue_id IN ({ids})
-UNION SELECT b.event_queue_id FROM civicrm_mailing_event_bounce b
-      WHERE b.event_queue_id IN ({ids})
-
 -- name: insert_claims
-INSERT INTO civisms_queue_state (event_queue_id, mailing_id, job_id, state, worker, claimed_at)
+-- A row claimed or settled by another worker since `candidates` read it keeps that worker's
+-- state row (IGNORE): `claimed_rows` then returns only the rows this worker now holds.
+-- Delivered and bounce rows never need a look of their own: civisms writes them only with a
+-- state row, and CiviCRM's own job only under the child's lock, which the claimer's leader
+-- holds (docs/jobs.md "Never twice").
+INSERT IGNORE INTO civisms_queue_state
+  (event_queue_id, mailing_id, job_id, state, worker, claimed_at)
 VALUES {rows}
 
 -- name: claimed_rows
--- SMSJob::deliver's join: the phone as stored, and the contact's two flags.
+-- SMSJob::deliver's join: the phone as stored, and the contact's two flags; only the rows
+-- this worker's claim marked 'sending' (a worker is host:pid).
 SELECT q.id, q.contact_id, p.phone, c.is_opt_out, c.do_not_sms
 FROM civicrm_mailing_event_queue q
+JOIN civisms_queue_state s ON s.event_queue_id = q.id AND s.worker = %(worker)s
+     AND s.state = 'sending'
 LEFT JOIN civicrm_phone p ON p.id = q.phone_id
 LEFT JOIN civicrm_contact c ON c.id = p.contact_id
 WHERE q.id IN ({ids})

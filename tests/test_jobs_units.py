@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from civisms.civicrm.jobstore import php_value, queue_hash
+from civisms.civicrm.jobstore import php_value, queue_hashes
 from civisms.errors import ConfigError
 from civisms.sending.quiet import QuietHours
 
@@ -21,8 +21,9 @@ def test_php_setting_values(raw: str | None, value: object) -> None:
 
 
 def test_queue_hash_is_civicrm_shaped() -> None:
-    hashes = {queue_hash() for _ in range(2000)}
-    assert len(hashes) == 2000
+    drawn = queue_hashes(2000) + queue_hashes(1) + queue_hashes(0)
+    hashes = set(drawn)
+    assert len(drawn) == len(hashes) == 2001
     assert all(re.fullmatch(r"[a-z0-9]{16}", h) for h in hashes)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import os
 import re
 from collections.abc import Iterator, Sequence
@@ -22,9 +23,11 @@ from typing import Any
 
 from civisms.civicrm.db import DbCiviCRM
 from civisms.civicrm.queries import integers, placeholders, query
+from civisms.errors import CiviCRMError
 from civisms.sql import sql_path
 
 _SQL = sql_path("job_queries.sql")
+log = logging.getLogger("civisms.jobs")
 #: CRM_Core_Lock::TIMEOUT: how long CiviCRM waits for a job lock before skipping the job.
 CIVICRM_LOCK_TIMEOUT = 3
 #: Rows per multi-row INSERT.
@@ -36,12 +39,14 @@ def sql(name: str) -> str:
     return query(name, _SQL)
 
 
-def queue_hash() -> str:
-    """CRM_Mailing_Event_BAO_MailingEventQueue::hash: 16 lowercase [a-z0-9] characters."""
-    while True:
-        text = base64.b64encode(os.urandom(24)).decode().translate({43: None, 47: None, 61: None})
-        if len(text) >= 16:
-            return text.lower()[:16]
+def queue_hashes(count: int) -> list[str]:
+    """``count`` values of CRM_Mailing_Event_BAO_MailingEventQueue::hash: 16 lowercase
+    [a-z0-9] characters each (random base64 without ``+/=``, lowercased), drawn at once."""
+    text = ""
+    while len(text) < 16 * count:  # 16 random bytes give about 20.7 such characters
+        text += base64.b64encode(os.urandom(16 * count)).translate(None, b"+/=").decode()
+    text = text.lower()
+    return [text[i : i + 16] for i in range(0, 16 * count, 16)]
 
 
 def php_value(raw: str | None) -> Any:
@@ -114,6 +119,9 @@ class Settle:
 class JobStore:
     """The job's verbs on one CiviCRM database connection (locks live on it)."""
 
+    #: Seconds an upgrade of civisms' table waits for another worker's transaction.
+    UPGRADE_WAIT = 10
+
     def __init__(self, civicrm: DbCiviCRM, worker: str) -> None:
         self.civicrm = civicrm
         self.db = civicrm.db
@@ -130,10 +138,30 @@ class JobStore:
         if self._ready:
             return
         self.db.execute(sql("create_queue_state"))
+        self._upgrade_queue_state()
         self.db.execute(sql("create_mailing_pause"))
         self.db.execute(sql("create_mailing_override"))
         self.db.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
         self._ready = True
+
+    def _upgrade_queue_state(self) -> None:
+        """Take ``state`` out of an older table's secondary keys (job_queries.sql says why).
+
+        Online (writes go on); waits at most ``UPGRADE_WAIT`` seconds for the table's
+        metadata lock, behind another worker's open transaction, and otherwise leaves it to
+        the next run.
+        """
+        if not self.db.rows(sql("queue_state_keys_with_state"))[0]["n"]:
+            return
+        log.info("event=upgrade table=civisms_queue_state keys=without_state")
+        self.db.execute(f"SET SESSION lock_wait_timeout = {int(self.UPGRADE_WAIT)}")
+        try:
+            self.db.execute(sql("queue_state_keys_without_state"))
+        except CiviCRMError as exc:
+            log.warning("civisms_queue_state keeps its older keys for now (%s); the next "
+                        "job run tries again", exc)
+        finally:
+            self.db.execute("SET SESSION lock_wait_timeout = DEFAULT")
 
     def columns(self, table: str) -> frozenset[str]:
         """The columns ``table`` has on this site."""
@@ -283,6 +311,7 @@ class JobStore:
         cols = self.columns("civicrm_mailing_event_queue")
         names = ["job_id", "email_id", "phone_id", "contact_id", "hash"]
         extra = [c for c in ("mailing_id", "is_test") if c in cols]  # since 5.67
+        tail = tuple(job["mailing_id"] if c == "mailing_id" else 0 for c in extra)
         limit, after, skip, total = int(job["job_limit"] or 0), 0, int(job["job_offset"] or 0), 0
         while limit <= 0 or total < limit:
             size = page if limit <= 0 else min(page, limit - total)
@@ -291,10 +320,10 @@ class JobStore:
             if not rows:
                 break
             skip, after, total = 0, rows[-1]["id"], total + len(rows)
+            rows = [r for r in rows if r["email_id"] or r["phone_id"]]
             values = [
-                (job["id"], r["email_id"], r["phone_id"], r["contact_id"], queue_hash(),
-                 *[job["mailing_id"] if c == "mailing_id" else 0 for c in extra])
-                for r in rows if r["email_id"] or r["phone_id"]
+                (job["id"], r["email_id"], r["phone_id"], r["contact_id"], hashed, *tail)
+                for r, hashed in zip(rows, queue_hashes(len(rows)), strict=True)
             ]
             self._insert_many("insert_queue", values, columns=", ".join(names + extra))
         return total
@@ -310,10 +339,11 @@ class JobStore:
         """Claim up to ``size`` pending rows of a child after queue id ``after``.
 
         Pending rows are found without locks, then locked with ``FOR UPDATE SKIP LOCKED``
-        (rows another worker is claiming are skipped), re-checked, and marked 'sending' in
-        the same transaction. The primary key of ``civisms_queue_state`` is the last guard:
-        a row can never be claimed twice. Returns the rows and the cursor to go on from
-        (``after`` again when nothing is left).
+        (rows another worker is claiming are skipped) and marked 'sending' in the same
+        transaction. The primary key of ``civisms_queue_state`` is the guard: a row another
+        worker claimed meanwhile keeps its state row, and only the rows marked by this
+        worker are returned, so a row can never be claimed twice. Returns the rows and the
+        cursor to go on from (``after`` again when nothing is left).
         """
         with self.transaction():
             ids = [r["id"] for r in self.db.rows(sql("candidates"), {
@@ -323,16 +353,13 @@ class JobStore:
             locked = [r["id"] for r in self.db.rows(
                 sql("claim_lock").format(ids=integers(ids)))]
             if locked:
-                done = {r["id"] for r in self.db.rows(
-                    sql("already_settled").format(ids=integers(locked)))}
-                locked = [i for i in locked if i not in done]
-            if locked:
                 self._insert_many("insert_claims", [
                     (i, job["mailing_id"], job["id"], "sending", self.worker, now)
                     for i in locked])
         if not locked:
             return [], ids[-1]  # all of this window is another worker's: look further on
-        rows = self.db.rows(sql("claimed_rows").format(ids=integers(locked)))
+        rows = self.db.rows(sql("claimed_rows").format(ids=integers(locked)),
+                            {"worker": self.worker})
         claimed = [
             Claimed(r["id"], r["contact_id"], r["phone"],
                     bool(r["is_opt_out"]) and bool(r["do_not_sms"]))
