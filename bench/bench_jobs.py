@@ -102,6 +102,8 @@ def run_jobs(site: SiteDb, *args: str) -> tuple[dict, Usage]:
                                "--json", "--no-progress", *args], env, ROOT, site.name,
                               site.params)
     # py-spy adds its own lines around civisms' JSON document.
+    if "{" not in out:
+        raise SystemExit(f"civisms jobs run printed no summary:\n{usage.stderr[-3000:]}")
     summary, _ = json.JSONDecoder().raw_decode(out[out.index("{"):])
     return summary, usage
 

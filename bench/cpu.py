@@ -55,6 +55,7 @@ class Usage:
     mysqld_sessions: float = 0.0  # MariaDB threads serving the run's connections
     mysqld_total: float = 0.0  # the whole server during the run (others included)
     sessions: dict[int, list[int]] = field(default_factory=dict)  # tid -> [first, last]
+    stderr: str = ""  # what the run wrote there (its log lines, an error)
 
 
 def run_measured(argv: list[str], env: dict[str, str], cwd: Path, database: str,
@@ -79,6 +80,7 @@ def run_measured(argv: list[str], env: dict[str, str], cwd: Path, database: str,
                 _sample(conn, server, database, baseline, usage)
             time.sleep(every)
         out, err = proc.communicate()
+        usage.stderr = err
     finally:
         if proc.poll() is None:
             proc.kill()
