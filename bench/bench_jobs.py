@@ -56,6 +56,72 @@ def gateway(latency: float) -> tuple[subprocess.Popen[str], int]:
     return proc, int(proc.stdout.readline().split()[1])
 
 
+NGINX_CONF = """
+worker_processes 1;
+pid nginx.pid;
+error_log error.log;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    keepalive_requests 10000000;
+    keepalive_timeout 60s;
+    client_body_temp_path body;
+    server {
+        listen 127.0.0.1:%(port)d reuseport;
+        default_type application/json;
+        location / {
+            return 201 '{"sid": "SM$request_id", "status": "queued", "num_segments": "1"}';
+        }
+    }
+}
+"""
+
+
+class Nginx:
+    """A local nginx answering every request at once with a Twilio-like 201 (``sid`` from
+    nginx's own request id), as issue 17 measured; stopped with ``kill``."""
+
+    def __init__(self) -> None:
+        import shutil
+        import socket
+        import tempfile
+
+        binary = shutil.which("nginx") or "/usr/sbin/nginx"
+        if not Path(binary).exists():
+            raise SystemExit("--gateway nginx: nginx is not installed (apt-get install "
+                             "nginx-light)")
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.dir = Path(tempfile.mkdtemp(prefix="civisms-nginx-"))
+        (self.dir / "nginx.conf").write_text(NGINX_CONF % {"port": self.port})
+        self.proc = subprocess.Popen([binary, "-p", str(self.dir), "-c", "nginx.conf",
+                                      "-g", "daemon off;"], stderr=subprocess.PIPE, text=True)
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.1).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        self.kill()
+        raise SystemExit("nginx did not start: " + (self.dir / "error.log").read_text())
+
+    def kill(self) -> None:
+        import shutil
+
+        self.proc.terminate()  # nginx's fast shutdown: the master stops its worker too
+        self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def instant_gateway(kind: str) -> tuple[Nginx | subprocess.Popen[str], int]:
+    """The gateway answering at once: ``fast_gateway.py`` (asyncio) or nginx."""
+    if kind == "nginx":
+        server = Nginx()
+        return server, server.port
+    return gateway(0.0)
+
+
 def bare_loop(port: int, count: int = 20000) -> float:
     """Requests per second of one process posting Twilio-shaped forms with http.client."""
     body = urlencode({"To": "+14155550101", "From": "+15550003000",
@@ -135,7 +201,7 @@ def drop(site: SiteDb) -> None:
 
 
 def case_a(args: argparse.Namespace) -> None:
-    proc, port = gateway(0.0)
+    proc, port = instant_gateway(args.gateway)
     try:
         for size in (int(n) for n in args.recipients.split(",")):
             site = make_site(size, port, mps=1_000_000)
@@ -149,7 +215,8 @@ def case_a(args: argparse.Namespace) -> None:
                 bare = (before + after) / 2
                 sent = summary["total"]["sent"]
                 rate = sent / usage.wall
-                print(f"(a) {size:,} recipients, {said(used)}, load {os.getloadavg()[0]:.1f}:")
+                print(f"(a) {size:,} recipients, {said(used)}, {args.gateway} gateway, "
+                      f"load {os.getloadavg()[0]:.1f}:")
                 print(f"    bare http.client loop:  {bare:8.0f} requests/s  (before {before:.0f}, "
                       f"after {after:.0f})")
                 print(f"    civisms jobs run:       {rate:8.0f} msg/s  ({sent} sent in "
@@ -216,7 +283,7 @@ def case_defaults(args: argparse.Namespace) -> None:
     """(d) ``jobs run --once`` with default flags against ``--workers 2 --concurrency 64``,
     alternating, each on a fresh site of ``--defaults-recipients``; the bare loop before and
     after says how noisy the machine was."""
-    proc, port = gateway(0.0)
+    proc, port = instant_gateway(args.gateway)
     try:
         before = bare_loop(port)
         rates: dict[str, list[float]] = {"defaults": [], "--workers 2 --concurrency 64": []}
@@ -262,6 +329,10 @@ def main() -> None:
     parser.add_argument("--defaults-recipients", type=int, default=20_000)
     parser.add_argument("--defaults-repeat", type=int, default=2)
     parser.add_argument("--skip", default="")
+    parser.add_argument("--gateway", choices=("asyncio", "nginx"), default="asyncio",
+                        help="what answers at once in (a) and (d): bench/fast_gateway.py, or "
+                             "a local nginx (issue 17's set-up; (b) always uses the former, "
+                             "which can wait 200 ms)")
     args = parser.parse_args()
     skip = set(args.skip.split(","))
     if "a" not in skip:
