@@ -69,6 +69,11 @@ class CiviCRMValueRefused(CiviCRMError, InputError):
     """The database refused a value the user gave (too long for its column...): exit 2."""
 
 
+class CiviCRMConflict(CiviCRMError):
+    """The database chose this transaction as a deadlock's victim and rolled all of it
+    back: running the whole transaction again is safe (``Database.retrying``)."""
+
+
 class CiviCRMUnreachable(CiviCRMError):
     """The CiviCRM database or web server could not be reached."""
 

@@ -181,23 +181,21 @@ SELECT q.id FROM civicrm_mailing_event_queue q WHERE q.id IN ({ids})
 ORDER BY q.id
 FOR UPDATE SKIP LOCKED
 
+-- name: already_claimed
+-- Re-read after taking the row locks (a plain read: it waits for no one): rows another
+-- worker claimed after `candidates` read them. Delivered and bounce rows need no look of
+-- their own: civisms writes them only with a state row, and CiviCRM's own job only under
+-- the child's lock, which the claimer's leader holds (docs/jobs.md "Never twice").
+SELECT s.event_queue_id AS id FROM civisms_queue_state s WHERE s.event_queue_id IN ({ids})
+
 -- name: insert_claims
--- A row claimed or settled by another worker since `candidates` read it keeps that worker's
--- state row (IGNORE): `claimed_rows` then returns only the rows this worker now holds.
--- Delivered and bounce rows never need a look of their own: civisms writes them only with a
--- state row, and CiviCRM's own job only under the child's lock, which the claimer's leader
--- holds (docs/jobs.md "Never twice").
-INSERT IGNORE INTO civisms_queue_state
-  (event_queue_id, mailing_id, job_id, state, worker, claimed_at)
+INSERT INTO civisms_queue_state (event_queue_id, mailing_id, job_id, state, worker, claimed_at)
 VALUES {rows}
 
 -- name: claimed_rows
--- SMSJob::deliver's join: the phone as stored, and the contact's two flags; only the rows
--- this worker's claim marked 'sending' (a worker is host:pid).
+-- SMSJob::deliver's join: the phone as stored, and the contact's two flags.
 SELECT q.id, q.contact_id, p.phone, c.is_opt_out, c.do_not_sms
 FROM civicrm_mailing_event_queue q
-JOIN civisms_queue_state s ON s.event_queue_id = q.id AND s.worker = %(worker)s
-     AND s.state = 'sending'
 LEFT JOIN civicrm_phone p ON p.id = q.phone_id
 LEFT JOIN civicrm_contact c ON c.id = p.contact_id
 WHERE q.id IN ({ids})

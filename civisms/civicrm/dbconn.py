@@ -6,10 +6,12 @@ named and the password never shown.
 
 from __future__ import annotations
 
+import random
 import re
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from typing import Any
+from typing import Any, TypeVar
 
 import MySQLdb
 import MySQLdb.cursors
@@ -19,6 +21,7 @@ from civisms.config import DbParams
 from civisms.errors import (
     CiviCRMAPIError,
     CiviCRMAuthError,
+    CiviCRMConflict,
     CiviCRMError,
     CiviCRMNotFound,
     CiviCRMPermissionDenied,
@@ -26,6 +29,8 @@ from civisms.errors import (
     CiviCRMValueRefused,
 )
 from civisms.redact import scrub, secret_forms
+
+T = TypeVar("T")
 
 # MariaDB/MySQL client and server error codes, by what they mean to a civisms user.
 _UNREACHABLE = {2002, 2003, 2005, 2006, 2013, 2055}
@@ -36,6 +41,7 @@ _NO_SUCH_TABLE = 1146
 _VALUE_REFUSED = {1406, 1264, 1366}
 _COLUMN = re.compile(r"column '([^']+)'")
 _PRIVILEGE_DENIED = {1142, 1143, 1227}  # table, column, global privilege
+_DEADLOCK = 1213  # the server rolled the whole transaction back
 
 
 def where(params: DbParams) -> str:
@@ -76,6 +82,8 @@ def translate(exc: MySQLdb.Error, params: DbParams) -> CiviCRMError:
         return CiviCRMValueRefused(
             f"CiviCRM's database refused a value for {column} ({detail}); shorten or "
             "correct what was given for it (a name, a title, a text)")
+    if code == _DEADLOCK:
+        return CiviCRMConflict(f"database error {code}: {detail}")
     if code == _NO_SUCH_TABLE:
         return CiviCRMNotFound(
             f"{detail} — is {params.database!r} a CiviCRM database? "
@@ -231,6 +239,20 @@ class Database:
             self._depth = 0
             self.rollback()
             raise
+
+    def retrying(self, run: Callable[[], T], attempts: int = 4) -> T:
+        """``run()`` (one whole transaction), run again after a short random pause when
+        the server picked it as a deadlock's victim: it rolled all of it back, so nothing
+        of the first try remains. Inside another transaction there is no retrying: the
+        server rolled back the outer one too."""
+        for attempt in range(1, attempts + 1):
+            try:
+                return run()
+            except CiviCRMConflict:
+                if self._depth or attempt == attempts:
+                    raise
+                time.sleep(random.uniform(0.002, 0.02) * attempt)
+        raise AssertionError("unreachable")
 
     @contextmanager
     def _cursor(self, kind: Any = MySQLdb.cursors.DictCursor) -> Iterator[Any]:

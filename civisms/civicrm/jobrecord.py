@@ -44,12 +44,19 @@ class Recorder:
         self.mass_id: int | None = None
 
     def write(self, outcomes: Sequence[Settle], now: datetime) -> None:
-        """Record a batch of outcomes; all rows commit together or none does."""
+        """Record a batch of outcomes; all rows commit together or none does. A batch the
+        server rolled back as a deadlock's victim (two workers writing side by side) is
+        written again: its messages went to the gateway and must not end up unknown."""
         if not outcomes:
             return
         known = self.mass_id
-        try:
+
+        def attempt() -> None:
+            self.mass_id = known  # a rolled-back try may have created it
             self._write(outcomes, now)
+
+        try:
+            self.db.retrying(attempt)
         except BaseException:
             self.mass_id = known  # rolled back with the rest
             raise

@@ -339,33 +339,45 @@ class JobStore:
         """Claim up to ``size`` pending rows of a child after queue id ``after``.
 
         Pending rows are found without locks, then locked with ``FOR UPDATE SKIP LOCKED``
-        (rows another worker is claiming are skipped) and marked 'sending' in the same
-        transaction. The primary key of ``civisms_queue_state`` is the guard: a row another
-        worker claimed meanwhile keeps its state row, and only the rows marked by this
-        worker are returned, so a row can never be claimed twice. Returns the rows and the
-        cursor to go on from (``after`` again when nothing is left).
+        (rows another worker is claiming are skipped), those another worker claimed since
+        the read are dropped, and the rest are marked 'sending' in the same transaction,
+        run again if the server picks it as a deadlock's victim. The primary key of
+        ``civisms_queue_state`` is the last guard: a row can never be claimed twice.
+        Returns the rows and the cursor to go on from (``after`` again when nothing is
+        left).
         """
-        with self.transaction():
-            ids = [r["id"] for r in self.db.rows(sql("candidates"), {
-                "job_id": job["id"], "after": after, "size": size})]
-            if not ids:
-                return [], after
-            locked = [r["id"] for r in self.db.rows(
-                sql("claim_lock").format(ids=integers(ids)))]
-            if locked:
-                self._insert_many("insert_claims", [
-                    (i, job["mailing_id"], job["id"], "sending", self.worker, now)
-                    for i in locked])
+        ids, locked = self.db.retrying(lambda: self._claim(job, after, size, now))
+        if not ids:
+            return [], after
         if not locked:
             return [], ids[-1]  # all of this window is another worker's: look further on
-        rows = self.db.rows(sql("claimed_rows").format(ids=integers(locked)),
-                            {"worker": self.worker})
+        rows = self.db.rows(sql("claimed_rows").format(ids=integers(locked)))
         claimed = [
             Claimed(r["id"], r["contact_id"], r["phone"],
                     bool(r["is_opt_out"]) and bool(r["do_not_sms"]))
             for r in rows
         ]
         return claimed, ids[-1]
+
+    def _claim(self, job: dict[str, Any], after: int, size: int,
+               now: datetime) -> tuple[list[int], list[int]]:
+        """One claim transaction: (the pending ids read, those now marked 'sending')."""
+        with self.transaction():
+            ids = [r["id"] for r in self.db.rows(sql("candidates"), {
+                "job_id": job["id"], "after": after, "size": size})]
+            if not ids:
+                return [], []
+            locked = [r["id"] for r in self.db.rows(
+                sql("claim_lock").format(ids=integers(ids)))]
+            if locked:
+                taken = {r["id"] for r in self.db.rows(
+                    sql("already_claimed").format(ids=integers(locked)))}
+                locked = [i for i in locked if i not in taken]
+            if locked:
+                self._insert_many("insert_claims", [
+                    (i, job["mailing_id"], job["id"], "sending", self.worker, now)
+                    for i in locked])
+        return ids, locked
 
     def release_claims(self, queue_ids: Sequence[int]) -> None:
         """Give back rows never handed to the gateway: they are pending again."""
