@@ -30,8 +30,11 @@ import json
 import os
 import resource
 import shlex
+import shutil
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -82,10 +85,6 @@ class Nginx:
     nginx's own request id), as issue 17 measured; stopped with ``kill``."""
 
     def __init__(self) -> None:
-        import shutil
-        import socket
-        import tempfile
-
         binary = shutil.which("nginx") or "/usr/sbin/nginx"
         if not Path(binary).exists():
             raise SystemExit("--gateway nginx: nginx is not installed (apt-get install "
@@ -107,8 +106,6 @@ class Nginx:
         raise SystemExit("nginx did not start: " + (self.dir / "error.log").read_text())
 
     def kill(self) -> None:
-        import shutil
-
         self.proc.terminate()  # nginx's fast shutdown: the master stops its worker too
         self.proc.wait()
         shutil.rmtree(self.dir, ignore_errors=True)

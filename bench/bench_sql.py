@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from bench_jobs import drop, make_site  # noqa: E402
-from cpu import TICK, mysqld_pid  # noqa: E402
+from cpu import TICK, _ticks, mysqld_pid  # noqa: E402
 
 from civisms.civicrm.db import DbCiviCRM  # noqa: E402
 from civisms.civicrm.jobrecord import Recorder  # noqa: E402
@@ -45,8 +45,7 @@ class ServerThread:
         self.stat = Path(f"/proc/{mysqld_pid()}/task/{tid}/stat")
 
     def seconds(self) -> float:
-        fields = self.stat.read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / TICK
+        return _ticks(self.stat) / TICK
 
 
 class Lane:

@@ -27,20 +27,24 @@ def read_urllib3(resp: urllib3.BaseHTTPResponse, limit: int) -> bytes:
 # -- connections that join the request's deadline ----------------------------------------
 
 
-class _WatchedHTTPConnection(HTTPConnection):
-    def getresponse(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+class _JoinsDeadline:
+    """Before waiting for an answer, put the socket under the request's deadline."""
+
+    sock: Any
+
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
         ticket = deadline.current()
         if ticket is not None:
             ticket.attach(self.sock)
-        return super().getresponse(*args, **kwargs)
+        return super().getresponse(*args, **kwargs)  # type: ignore[misc]
 
 
-class _WatchedHTTPSConnection(HTTPSConnection):
-    def getresponse(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        ticket = deadline.current()
-        if ticket is not None:
-            ticket.attach(self.sock)
-        return super().getresponse(*args, **kwargs)
+class _WatchedHTTPConnection(_JoinsDeadline, HTTPConnection):
+    pass
+
+
+class _WatchedHTTPSConnection(_JoinsDeadline, HTTPSConnection):
+    pass
 
 
 class _Pool(urllib3.HTTPConnectionPool):
