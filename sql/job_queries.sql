@@ -164,11 +164,15 @@ WHERE job_id = %(job_id)s AND state = 'sending'
 
 -- name: candidates
 -- Pending rows after a cursor, read without locks; claim_lock then locks what is free.
-SELECT q.id
+-- With SMSJob::deliver's join: the phone as stored, and the contact's two flags (read
+-- here rather than after the claim: one statement less per claim).
+SELECT q.id, q.contact_id, p.phone, c.is_opt_out, c.do_not_sms
 FROM civicrm_mailing_event_queue q
 LEFT JOIN civisms_queue_state s ON s.event_queue_id = q.id
 LEFT JOIN civicrm_mailing_event_delivered d ON d.event_queue_id = q.id
 LEFT JOIN civicrm_mailing_event_bounce b ON b.event_queue_id = q.id
+LEFT JOIN civicrm_phone p ON p.id = q.phone_id
+LEFT JOIN civicrm_contact c ON c.id = p.contact_id
 WHERE q.job_id = %(job_id)s AND q.id > %(after)s
   AND s.event_queue_id IS NULL AND d.id IS NULL AND b.id IS NULL
 ORDER BY q.id
@@ -176,8 +180,8 @@ LIMIT %(size)s
 
 -- name: claim_lock
 -- Only the queue rows are locked (MariaDB has no FOR UPDATE OF): SKIP LOCKED leaves rows
--- another worker is claiming to that worker.
-SELECT q.id FROM civicrm_mailing_event_queue q WHERE q.id IN ({ids})
+-- another worker is claiming to that worker. {ids}: queries.id_ranges of q.id.
+SELECT q.id FROM civicrm_mailing_event_queue q WHERE {ids}
 ORDER BY q.id
 FOR UPDATE SKIP LOCKED
 
@@ -186,20 +190,11 @@ FOR UPDATE SKIP LOCKED
 -- worker claimed after `candidates` read them. Delivered and bounce rows need no look of
 -- their own: civisms writes them only with a state row, and CiviCRM's own job only under
 -- the child's lock, which the claimer's leader holds (docs/jobs.md "Never twice").
-SELECT s.event_queue_id AS id FROM civisms_queue_state s WHERE s.event_queue_id IN ({ids})
+SELECT s.event_queue_id AS id FROM civisms_queue_state s WHERE {ids}
 
 -- name: insert_claims
 INSERT INTO civisms_queue_state (event_queue_id, mailing_id, job_id, state, worker, claimed_at)
 VALUES {rows}
-
--- name: claimed_rows
--- SMSJob::deliver's join: the phone as stored, and the contact's two flags.
-SELECT q.id, q.contact_id, p.phone, c.is_opt_out, c.do_not_sms
-FROM civicrm_mailing_event_queue q
-LEFT JOIN civicrm_phone p ON p.id = q.phone_id
-LEFT JOIN civicrm_contact c ON c.id = p.contact_id
-WHERE q.id IN ({ids})
-ORDER BY q.id
 
 -- name: settle_states
 INSERT INTO civisms_queue_state

@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from civisms.civicrm.db import DbCiviCRM
-from civisms.civicrm.queries import integers, placeholders, query
+from civisms.civicrm.queries import id_ranges, placeholders, query
 from civisms.errors import CiviCRMError
 from civisms.sql import sql_path
 
@@ -346,38 +346,36 @@ class JobStore:
         Returns the rows and the cursor to go on from (``after`` again when nothing is
         left).
         """
-        ids, locked = self.db.retrying(lambda: self._claim(job, after, size, now))
-        if not ids:
+        rows, locked = self.db.retrying(lambda: self._claim(job, after, size, now))
+        if not rows:
             return [], after
-        if not locked:
-            return [], ids[-1]  # all of this window is another worker's: look further on
-        rows = self.db.rows(sql("claimed_rows").format(ids=integers(locked)))
         claimed = [
             Claimed(r["id"], r["contact_id"], r["phone"],
                     bool(r["is_opt_out"]) and bool(r["do_not_sms"]))
-            for r in rows
+            for r in rows if r["id"] in locked
         ]
-        return claimed, ids[-1]
+        # None locked: all of this window is another worker's, look further on.
+        return claimed, rows[-1]["id"]
 
     def _claim(self, job: dict[str, Any], after: int, size: int,
-               now: datetime) -> tuple[list[int], list[int]]:
-        """One claim transaction: (the pending ids read, those now marked 'sending')."""
+               now: datetime) -> tuple[list[dict[str, Any]], set[int]]:
+        """One claim transaction: (the pending rows read, the ids now marked 'sending')."""
         with self.transaction():
-            ids = [r["id"] for r in self.db.rows(sql("candidates"), {
-                "job_id": job["id"], "after": after, "size": size})]
-            if not ids:
-                return [], []
+            rows = self.db.rows(sql("candidates"), {
+                "job_id": job["id"], "after": after, "size": size})
+            if not rows:
+                return [], set()
             locked = [r["id"] for r in self.db.rows(
-                sql("claim_lock").format(ids=integers(ids)))]
+                sql("claim_lock").format(ids=id_ranges("q.id", [r["id"] for r in rows])))]
             if locked:
                 taken = {r["id"] for r in self.db.rows(
-                    sql("already_claimed").format(ids=integers(locked)))}
+                    sql("already_claimed").format(ids=id_ranges("s.event_queue_id", locked)))}
                 locked = [i for i in locked if i not in taken]
             if locked:
                 self._insert_many("insert_claims", [
                     (i, job["mailing_id"], job["id"], "sending", self.worker, now)
                     for i in locked])
-        return ids, locked
+        return rows, set(locked)
 
     def release_claims(self, queue_ids: Sequence[int]) -> None:
         """Give back rows never handed to the gateway: they are pending again."""

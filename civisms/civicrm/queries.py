@@ -43,6 +43,29 @@ def integers(values: Sequence[int]) -> str:
     return ", ".join([str(int(v)) for v in values])
 
 
+def id_ranges(column: str, ids: Sequence[int]) -> str:
+    """``(q.id BETWEEN 5 AND 132 OR q.id IN (140, 142))``: a condition true for exactly
+    the sorted ``ids``. Runs of consecutive ids (a claim's usually are) become one range:
+    the server reads a range in one index scan, an ``IN`` list of 128 ids in 128 lookups
+    (about twice its CPU, docs/jobs.md "CPU per message")."""
+    ranges: list[str] = []
+    single: list[str] = []
+    index = 0
+    while index < len(ids):
+        start = index
+        while index + 1 < len(ids) and int(ids[index + 1]) == int(ids[index]) + 1:
+            index += 1
+        first, last = int(ids[start]), int(ids[index])
+        if last - first >= 2:
+            ranges.append(f"{column} BETWEEN {first} AND {last}")
+        else:
+            single.extend(str(i) for i in range(first, last + 1))
+        index += 1
+    if single:
+        ranges.append(f"{column} IN ({', '.join(single)})")
+    return "(" + " OR ".join(ranges or ["FALSE"]) + ")"
+
+
 def column_list(columns: list[str], alias: str = "c") -> str:
     """A select list of already-validated column names."""
     for column in columns:
