@@ -168,6 +168,7 @@ def _settle_update(lane: Lane) -> None:
     """Final states by ``UPDATE ... CASE``, one statement per state, instead of
     ``INSERT ... ON DUPLICATE KEY UPDATE`` (tried: about 1 % less, not taken)."""
     from civisms.civicrm.dbconn import _values
+    from civisms.civicrm.queries import id_ranges
 
     store = lane.store
 
@@ -176,14 +177,14 @@ def _settle_update(lane: Lane) -> None:
         for o in outcomes:
             groups.setdefault(o.state, []).append(o)
         for state, group in groups.items():
-            ids = ",".join(str(o.queue_id) for o in group)
+            ids = id_ranges("event_queue_id", sorted(o.queue_id for o in group))
             quoted = _values(store.db.conn, [(o.message_id,) for o in group])[1:-1]
             cases = " ".join(f"WHEN {o.queue_id} THEN {text}"
                              for o, text in zip(group, quoted.split("), ("), strict=True))
             store.db.execute(
                 f"UPDATE civisms_queue_state SET state = '{state}', "
                 f"provider_message_id = CASE event_queue_id {cases} END "
-                f"WHERE event_queue_id IN ({ids})")
+                f"WHERE {ids}")
 
     store.settle_states = settle_states  # type: ignore[method-assign]
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -19,6 +18,7 @@ import phonenumbers
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from civisms.dbparams import DbParams
 from civisms.errors import ConfigError
 from civisms.files import FileRefused, read_bounded
 from civisms.redact import MASK, mask_url
@@ -27,24 +27,6 @@ __all__ = ["MASK", "DbParams", "Settings", "load_settings", "mask_url", "parse_d
 
 ENV_PREFIX = "CIVISMS_"
 MAX_CONFIG_FILE = 1_000_000
-
-
-@dataclass(frozen=True, slots=True)
-class DbParams:
-    """Connection parameters parsed from ``CIVISMS_DB_URL``."""
-
-    host: str
-    port: int
-    user: str
-    password: str
-    database: str
-    unix_socket: str | None = None
-
-    def __repr__(self) -> str:
-        return (
-            f"DbParams(host={self.host!r}, port={self.port}, user={self.user!r}, "
-            f"password={MASK!r}, database={self.database!r}, unix_socket={self.unix_socket!r})"
-        )
 
 
 def parse_db_url(url: str) -> DbParams:

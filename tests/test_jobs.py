@@ -297,3 +297,26 @@ def test_split_children_and_two_runs_at_once_never_send_twice(site: SiteDb) -> N
     assert site.scalar("SELECT COUNT(*) FROM civicrm_mailing_job WHERE job_type = 'child'") == 4
     assert site.scalar("SELECT COUNT(*) FROM civicrm_mailing_event_delivered") == 1200
     assert site.scalar("SELECT is_completed FROM civicrm_mailing WHERE id = %s", [mailing]) == 1
+
+
+def test_helpers_send_a_mass_sms_made_for_the_bridge_row(site: SiteDb) -> None:
+    """A mailing made in CiviCRM's wizard names the bridge row; the helper processes send
+    it through the row's gateway too, as the process holding the lock does."""
+    from test_bridge_service import bridge_row
+
+    with fake_twilio() as gateway:
+        use_gateway(site, gateway.url, mps=100000)
+        row = bridge_row(site, via="civisms_via=3")
+        mailing = schedule_mailing(site, provider_id=row, include=(), exclude=())
+        add_bulk_recipients(site, mailing, 400)
+        env = {"CIVISMS_BACKEND": "db", "CIVISMS_DB_URL": site.url, "PATH": "/usr/bin:/bin"}
+        done = subprocess.run(
+            [sys.executable, "-m", "civisms", "jobs", "run", "--once", "--json", "--workers",
+             "2", "--batch", "20", "--concurrency", "4"],
+            env=env, capture_output=True, text=True, timeout=120, cwd=Path(__file__).parent.parent)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["total"]["sent"] == 400 and data["completed"] == [mailing], data
+    assert "helper" not in done.stdout + done.stderr
+    to = gateway.accepted_to()
+    assert len(to) == len(set(to)) == 400

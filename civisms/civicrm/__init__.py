@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from civisms.civicrm.base import CiviCRM
-from civisms.config import Settings
+
+if TYPE_CHECKING:
+    from civisms.config import Settings
 
 
 def connect(settings: Settings) -> CiviCRM:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from civisms.civicrm import tokendata
 from civisms.civicrm.base import BASE_CONTACT_FIELDS, RECORD_TYPES, CiviCRM
@@ -14,7 +14,7 @@ from civisms.civicrm.dbconn import Database
 from civisms.civicrm.params import parse_api_params
 from civisms.civicrm.queries import column_list, query
 from civisms.civicrm.webhooks_db import DbWebhooks
-from civisms.config import DbParams, Settings
+from civisms.dbparams import DbParams
 from civisms.errors import CiviCRMNotFound, InputError
 from civisms.model import (
     Activity,
@@ -28,6 +28,9 @@ from civisms.model import (
     Phone,
     SmsProvider,
 )
+
+if TYPE_CHECKING:
+    from civisms.config import Settings
 
 #: Ids per ``IN (...)`` list: large enough for few round trips, small enough for any server.
 CHUNK = 1000

@@ -17,7 +17,7 @@ import MySQLdb
 import MySQLdb.cursors
 from MySQLdb.constants import CLIENT
 
-from civisms.config import DbParams
+from civisms.dbparams import DbParams
 from civisms.errors import (
     CiviCRMAPIError,
     CiviCRMAuthError,

@@ -31,7 +31,6 @@ from typing import TYPE_CHECKING, Any
 from civisms.bridge import gateway_row
 from civisms.civicrm.db import DbCiviCRM
 from civisms.civicrm.jobstore import JobStore, MailerSettings
-from civisms.config import Settings
 from civisms.errors import CivismsError
 from civisms.providers.base import Provider
 from civisms.providers.registry import provider_for
@@ -44,6 +43,9 @@ from civisms.sending.window import MAX_IN_FLIGHT
 
 if TYPE_CHECKING:
     import subprocess
+    from pathlib import Path
+
+    from civisms.config import Settings
 
 log = logging.getLogger("civisms.jobs")
 
@@ -96,14 +98,15 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def tuned_provider(row: Any, settings: Settings, config: RunConfig, share: int) -> Provider:
+def tuned_provider(row: Any, config: RunConfig, *, outbox: Path,
+                   public_url: str | None) -> Provider:
     """The provider for mass sending: the lean HTTP client and a connection pool as large
     as the messages in flight, unless the row's ``api_params`` chose otherwise."""
     params = {"civisms_http": config.http,
               "civisms_pool": str(max(config.concurrency, MAX_IN_FLIGHT)),
               **row.api_params}
-    return provider_for(dataclasses.replace(row, api_params=params), outbox=settings.outbox,
-                        public_url=settings.public_url)
+    return provider_for(dataclasses.replace(row, api_params=params), outbox=outbox,
+                        public_url=public_url)
 
 
 def bucket_for(provider: Provider, config: RunConfig, settings: MailerSettings,
@@ -275,7 +278,7 @@ class Runner:
                 helpers.dismiss(spawned)
                 return self._pause(mailing["id"], reason)
             try:
-                provider = self._provider(mailing["sms_provider_id"], workers)
+                provider = self._provider(mailing["sms_provider_id"])
             except CivismsError as exc:
                 helpers.dismiss(spawned)
                 return self._pause(mailing["id"], f"SMS provider unusable: {exc}")
@@ -320,7 +323,7 @@ class Runner:
         self.report.paused[mailing_id] = reason
         return Tally(stopped=f"paused: {reason}")
 
-    def _provider(self, provider_id: int | None, workers: int) -> Provider:
+    def _provider(self, provider_id: int | None) -> Provider:
         from civisms.errors import ConfigError
 
         if provider_id is None:
@@ -332,8 +335,9 @@ class Runner:
                 raise ConfigError("civicrm_mailing.sms_provider_id", str(provider_id),
                                   "an existing SMS provider")
             # A mailing made in CiviCRM's wizard names the bridge row: send through its gateway.
-            self._providers[provider_id] = tuned_provider(gateway_row(rows[0], every),
-                                                          self.settings, self.config, workers)
+            self._providers[provider_id] = tuned_provider(
+                gateway_row(rows[0], every), self.config, outbox=self.settings.outbox,
+                public_url=self.settings.public_url)
         return self._providers[provider_id]
 
     def _options(self, workers: int) -> Options:
