@@ -110,12 +110,15 @@ def test_sigkill_at_random_moments_then_resume(site: SiteDb, tmp_path: Path) -> 
     ids_file.write_text("\n".join(map(str, add_contacts(site, total))) + "\n")
     log = tmp_path / "accepted.txt"
     # Slow enough that each of the 7 runs is still sending when it is killed, on a quiet
-    # machine too (at 0.05 s the whole send could end within the first two runs).
+    # machine too (at 0.05 s the whole send could end within the first two runs). The rate
+    # limit matters as much: at 150 ms the in-flight window grows to the provider's rate
+    # (Little's law), and without a limit a run sent the 3,000 in about a second, so that
+    # one CI run in a few saw only two kills.
     gateway, url = start_gateway(log, latency=0.15)
     env = environment(site, tmp_path)
     kills = 0
     try:
-        use_gateway(site, url, mps=100000)
+        use_gateway(site, url, mps=500)  # 3,000 messages: at least 6 s of sending
         for _ in range(7):
             send_id = the_send(site)
             cmd = send_command(ids_file) if send_id is None else resume_command(send_id)
@@ -151,7 +154,10 @@ def test_ctrl_c_stops_gracefully_and_resume_finishes(site: SiteDb, tmp_path: Pat
     ids_file.write_text("\n".join(map(str, add_contacts(site, total))) + "\n")
     log = tmp_path / "accepted.txt"
     # Slow enough that each of the 7 runs is still sending when it is killed, on a quiet
-    # machine too (at 0.05 s the whole send could end within the first two runs).
+    # machine too (at 0.05 s the whole send could end within the first two runs). The rate
+    # limit matters as much: at 150 ms the in-flight window grows to the provider's rate
+    # (Little's law), and without a limit a run sent the 3,000 in about a second, so that
+    # one CI run in a few saw only two kills.
     gateway, url = start_gateway(log, latency=0.15)
     env = environment(site, tmp_path)
     try:
