@@ -38,7 +38,7 @@ from typing import Any
 
 from civisms.civicrm.dbconn import Database
 from civisms.civicrm.mailing_model import MailingGroups
-from civisms.civicrm.queries import placeholders, query
+from civisms.civicrm.queries import integers, placeholders, query
 from civisms.errors import CiviCRMError
 from civisms.recipients import NumberChecker, Skipped, SkipReason
 from civisms.sql import sql_path
@@ -153,7 +153,7 @@ class RecipientBuilder:
         ids = sorted({*groups.include_groups, *groups.exclude_groups})
         if not ids:
             return set()
-        rows = self.db.rows(q("mr_smart_groups").format(ids=_ints(ids)))
+        rows = self.db.rows(q("mr_smart_groups").format(ids=integers(ids)))
         return {int(r["id"]) for r in rows}
 
     def _hints(self) -> dict[str, str]:
@@ -382,9 +382,9 @@ class _Range:
             if following:
                 hand_over(following)
             left_out = verdict()
-            skip = f"AND i.contact_id NOT IN ({_ints(left_out)})" if left_out else ""
+            skip = f"AND i.contact_id NOT IN ({integers(left_out)})" if left_out else ""
             if old and left_out:
-                sql = q("mr_old_rows_of").format(ids=_ints(left_out))
+                sql = q("mr_old_rows_of").format(ids=integers(left_out))
                 self._delete_rows([r[0] for r in db.tuples(sql)])
             self.rows += db.rowcount(insert.format(absent=absent, skip=skip),
                                      {**args, "after": after, "last": last})
@@ -395,12 +395,12 @@ class _Range:
         invalid and shared numbers), so CiviCRM's reports count who gets the SMS."""
         mine = [c for c in contact_ids if self.lo <= c <= self.hi]
         for start in range(0, len(mine), CHUNK):
-            sql = q("mr_contact_rows").format(ids=_ints(mine[start : start + CHUNK]))
+            sql = q("mr_contact_rows").format(ids=integers(mine[start : start + CHUNK]))
             self._delete_rows([r[0] for r in self.db.tuples(sql, {"mailing_id": mailing_id})])
 
     def _delete_rows(self, ids: Sequence[int]) -> None:
         for start in range(0, len(ids), CHUNK):
-            sql = q("mr_delete_rows").format(ids=_ints(ids[start : start + CHUNK]))
+            sql = q("mr_delete_rows").format(ids=integers(ids[start : start + CHUNK]))
             self.rows -= self.db.rowcount(sql)
 
     def commit(self) -> None:
@@ -426,7 +426,7 @@ class _Range:
         """Run the named statement for these ids (none: not at all); its row count."""
         if not ids:
             return 0
-        return self.db.rowcount(q(name).format(ids=_ints(ids), **self.hints), self.args())
+        return self.db.rowcount(q(name).format(ids=integers(ids), **self.hints), self.args())
 
 
 def lock_name(database: str, mailing_id: int, purpose: str = "recipients") -> str:
@@ -438,8 +438,3 @@ def lock_name(database: str, mailing_id: int, purpose: str = "recipients") -> st
         digest = hashlib.sha1(database.encode()).hexdigest()[:20]
         name = f"civisms.{purpose}.{digest}.{mailing_id}"
     return name
-
-
-def _ints(ids: Sequence[int]) -> str:
-    """``1, 2, 3``: integers only, so safe to put in SQL text."""
-    return ", ".join(str(int(i)) for i in ids)
